@@ -15,6 +15,11 @@
 
 #include "sls.h"
 
+/* The published sizes are ABI: a change here breaks old binaries. */
+static_assert(sizeof(struct sls_attr) == SLS_ATTR_SIZE_VER0);
+static_assert(sizeof(struct sls_persist_args) == SLS_PERSIST_ARGS_SIZE_VER0);
+static_assert(sizeof(struct sls_restore_args) == SLS_RESTORE_ARGS_SIZE_VER0);
+
 #define SLS_OPEN_FLAGS		(SLS_CREATE | SLS_EXCL)
 #define SLS_ATTR_FLAGS		(SLS_ATTR_FULL)
 #define SLS_PERSIST_FLAGS	(SLS_PERSIST_SYNC | SLS_PERSIST_FULL | \

@@ -7,6 +7,7 @@
 
 #include <linux/fs.h>
 #include <linux/printk.h>
+#include <linux/sched.h>
 #include <uapi/linux/sls.h>
 
 /*

@@ -1,0 +1,31 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Single level store: transparent persistence of running applications.
+#
+
+menuconfig SLS
+	bool "Single level store: persist whole running applications"
+	depends on X86_64 && MMU && BLOCK
+	depends on CHECKPOINT_RESTORE && MEM_SOFT_DIRTY
+	help
+	  Checkpoint whole process trees (memory, threads, file
+	  descriptors, pipes, sockets) into a log on a block device up to
+	  100 times a second while they run, and restore them after a crash
+	  or a reboot.  Adds the sls_open, sls_attach, sls_persist and
+	  sls_restore system calls.
+
+	  If unsure, say N.
+
+if SLS
+
+config SLS_KUNIT_TEST
+	bool "KUnit tests for the single level store" if !KUNIT_ALL_TESTS
+	depends on KUNIT=y
+	default KUNIT_ALL_TESTS
+	help
+	  Unit tests of the single level store's pure logic (argument
+	  validation, record codec, on-disk format), run at boot by KUnit.
+
+	  If unsure, say N.
+
+endif # SLS
