@@ -63,8 +63,12 @@ sls_check_config() {
 	esac
 }
 
+# The kernel tree: a git repository of pristine linux-source-6.12 (branch
+# "base") onto which the series is applied with git am (branch "build").
+SLS_PRISTINE=$SLS_CACHE/pristine
+GIT=(git -C "$SLS_PRISTINE" -c user.name="SLS developers" -c user.email=sls@localhost)
+
 # Where the build of one config lives: a subdirectory of the tree, so that
-# the kernel's paths are relative and ccache hits across trees.
-sls_tree() { echo "$SLS_CACHE/tree"; }
-sls_build_dir() { echo "$SLS_CACHE/tree/.build-$1"; }
+# the kernel's paths are relative and ccache hits after a move.
+sls_build_dir() { echo "$SLS_PRISTINE/.build-$1"; }
 sls_out_dir() { echo "$SLS_CACHE/out-$1"; }

@@ -1,0 +1,108 @@
+# SPDX-License-Identifier: GPL-2.0
+# The patch series: the repository's files as git commits on pristine
+# linux-source-6.12, then the hooks of patches/.  scripts/sls-patchset
+# writes it out and scripts/sls-build builds the tree that git am makes of
+# it.  Source it after common.sh; do not run it.
+
+# path prefixes | subject | body, in the order the series adds them.
+PIECES=(
+"include/uapi/linux/sls.h|sls: add the user ABI|The single level store's system calls take extensible argument structs
+in the clone3()/openat2() way.  Define them, their flags and SLS_SELF in
+one uapi header."
+"Kconfig.sls kernel/sls|sls: add the system calls and their argument checks|Add CONFIG_SLS and the sls_open, sls_attach, sls_persist and sls_restore
+system calls.  Every argument is copied and checked before anything is
+done, each refusal logs one rate-limited line naming the caller, and
+what the store cannot do yet is refused with EOPNOTSUPP.  KUnit covers
+the checks."
+"include/linux/sls mm/sls_shadow fs/slsfs Documentation|sls: add the store and its documentation|The parts of the single level store outside kernel/sls."
+"tools/sls|tools/sls: add slsctl|slsctl drives the single level store from the command line: create a
+partition, attach processes, checkpoint, restore, run a command under
+persistence."
+"tools/testing/selftests/sls|selftests/sls: test the system calls from user space|kselftest_harness tests of every argument rule of the four system calls."
+)
+
+
+# A git repository of the pristine tree, made once per source package.
+sls_prepare_pristine() {
+	local pkg
+
+	pkg=$(sls_source_package_version)
+	[ -n "$pkg" ] || sls_die "linux-source-6.12 is not installed"
+	if [ "$(cat "$SLS_PRISTINE/.git/sls-source-package" 2>/dev/null)" = "$pkg" ]; then
+		return 0
+	fi
+	sls_log "making a git repository of pristine linux-source-6.12 $pkg"
+	rm -rf "$SLS_PRISTINE" "$SLS_CACHE/.unpack-pristine"
+	mkdir -p "$SLS_CACHE/.unpack-pristine"
+	tar xJf "$SLS_TARBALL" -C "$SLS_CACHE/.unpack-pristine"
+	mv "$SLS_CACHE/.unpack-pristine/linux-source-6.12" "$SLS_PRISTINE"
+	rmdir "$SLS_CACHE/.unpack-pristine"
+	"${GIT[@]}" init -q -b base
+	echo '/.build-*' >> "$SLS_PRISTINE/.git/info/exclude"
+	"${GIT[@]}" add -f -A
+	"${GIT[@]}" commit -q -m "linux-source-6.12 $pkg"
+	echo "$pkg" > "$SLS_PRISTINE/.git/sls-source-package"
+}
+
+# Does $1 fall under one of the prefixes in $2?
+under() {
+	local p
+
+	for p in $2; do
+		case "$1" in "$p"|"$p"/*|"$p"*) return 0 ;; esac
+	done
+	return 1
+}
+
+commit_groups() {
+	local files group prefixes subject body f n
+
+	files=$(sls_overlay_files)
+	for f in $files; do
+		n=0
+		for group in "${PIECES[@]}"; do
+			under "$f" "${group%%|*}" && n=1
+		done
+		[ $n -eq 1 ] || sls_die "$f belongs to no patch: add it to PIECES in $0"
+	done
+	for group in "${PIECES[@]}"; do
+		prefixes=${group%%|*}
+		subject=${group#*|}
+		body=${subject#*|}
+		subject=${subject%%|*}
+		n=0
+		for f in $files; do
+			under "$f" "$prefixes" || continue
+			mkdir -p "$SLS_PRISTINE/$(dirname "$f")"
+			cp "$SLS_REPO/$f" "$SLS_PRISTINE/$f"
+			"${GIT[@]}" add -f "$f"
+			n=$((n + 1))
+		done
+		[ $n -gt 0 ] || continue
+		"${GIT[@]}" commit -q -m "$subject" -m "$body"
+	done
+}
+
+apply_hooks() {
+	local p
+
+	for p in $(cat "$SLS_REPO/patches/series"); do
+		"${GIT[@]}" am -q --committer-date-is-author-date \
+			"$SLS_REPO/patches/$p" ||
+			sls_die "patches/$p does not apply: see git -C $SLS_PRISTINE am --show-current-patch"
+	done
+}
+
+# sls_make_series OUTDIR: write the series as git format-patch files.
+sls_make_series() {
+	local outdir=$1
+
+	"${GIT[@]}" am --abort >/dev/null 2>&1 || true
+	"${GIT[@]}" checkout -q -f -B sls-series base
+	commit_groups
+	apply_hooks
+	mkdir -p "$outdir"
+	rm -f "$outdir"/*.patch
+	"${GIT[@]}" format-patch -q --zero-commit --no-signature \
+		-o "$(realpath "$outdir")" base..sls-series
+}
