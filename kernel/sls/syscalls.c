@@ -74,10 +74,31 @@ SYSCALL_DEFINE5(sls_open, int, dirfd, const char __user *, upath,
 	return err;
 }
 
+/*
+ * The process behind a pidfd.  Unlike pidfd_get_pid(), an open descriptor
+ * of another kind is EINVAL, as a wrong-kind partition descriptor is.
+ */
+static struct pid *sls_pidfd_get(int pidfd)
+{
+	struct file *file = fget(pidfd);
+	struct pid *pid;
+
+	if (!file)
+		return ERR_PTR(sls_reject(-EBADF, "sls_attach: fd %d is not open",
+					  pidfd));
+	pid = pidfd_pid(file);
+	if (IS_ERR(pid))
+		pid = ERR_PTR(sls_reject(-EINVAL, "sls_attach: fd %d is not a pidfd",
+					 pidfd));
+	else
+		get_pid(pid);
+	fput(file);
+	return pid;
+}
+
 SYSCALL_DEFINE3(sls_attach, int, partfd, int, pidfd, unsigned int, flags)
 {
 	const unsigned int known = SLS_ATTACH_TREE | SLS_DETACH;
-	unsigned int pidfd_flags;
 	struct file *part;
 	struct pid *pid;
 	int err;
@@ -85,10 +106,9 @@ SYSCALL_DEFINE3(sls_attach, int, partfd, int, pidfd, unsigned int, flags)
 	if (flags & ~known)
 		return sls_reject(-EINVAL, "sls_attach: unknown flags %#x",
 				  flags & ~known);
-	pid = pidfd_get_pid(pidfd, &pidfd_flags);
+	pid = sls_pidfd_get(pidfd);
 	if (IS_ERR(pid))
-		return sls_reject(PTR_ERR(pid), "sls_attach: fd %d is not a pidfd",
-				  pidfd);
+		return PTR_ERR(pid);
 	part = sls_partition_fget(partfd);
 	if (IS_ERR(part)) {
 		err = PTR_ERR(part);
