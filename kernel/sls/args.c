@@ -53,9 +53,10 @@ int sls_check_attr(const struct sls_attr *attr)
 }
 EXPORT_SYMBOL_IF_KUNIT(sls_check_attr);
 
+/* ASCII only: the kernel's isalnum() also accepts Latin-1 letters. */
 static bool sls_name_char_ok(char c)
 {
-	return isalnum(c) || c == '.' || c == '_' || c == '-';
+	return (isascii(c) && isalnum(c)) || c == '.' || c == '_' || c == '-';
 }
 
 /*

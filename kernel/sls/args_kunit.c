@@ -59,6 +59,8 @@ static void sls_name_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sls_check_name(".."), -EINVAL);
 	KUNIT_EXPECT_EQ(test, sls_check_name("a b"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, sls_check_name("caf\xc3\xa9"), -EINVAL);
+	/* Latin-1 letters, which isalnum() accepts, are not ASCII. */
+	KUNIT_EXPECT_EQ(test, sls_check_name("\xc0\xe9\xff"), -EINVAL);
 
 	memset(longest, 'x', SLS_NAME_MAX);
 	longest[SLS_NAME_MAX] = '\0';

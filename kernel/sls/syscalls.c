@@ -25,7 +25,10 @@ static const char *sls_path_name(const char *path)
 	return slash ? slash + 1 : path;
 }
 
-/* A relative path resolves from @dirfd, which must then be a directory. */
+/*
+ * A relative path resolves from @dirfd, which must then be a directory; as
+ * for openat(), an O_PATH descriptor will do.
+ */
 static int sls_check_dirfd(int dirfd, const char *path)
 {
 	struct file *dir;
@@ -33,7 +36,7 @@ static int sls_check_dirfd(int dirfd, const char *path)
 
 	if (path[0] == '/' || dirfd == AT_FDCWD)
 		return 0;
-	dir = fget(dirfd);
+	dir = fget_raw(dirfd);
 	if (!dir)
 		return sls_reject(-EBADF, "sls_open: dirfd %d is not open", dirfd);
 	if (!d_is_dir(dir->f_path.dentry))
@@ -67,9 +70,10 @@ SYSCALL_DEFINE5(sls_open, int, dirfd, const char __user *, upath,
 	err = sls_check_name(sls_path_name(path->name));
 	if (!err)
 		err = sls_check_dirfd(dirfd, path->name);
+	/* Only the checked name is logged: the rest of the path is any bytes. */
 	if (!err)
 		err = sls_reject(-EOPNOTSUPP, "sls_open: %s: no slsfs store yet",
-				 path->name);
+				 sls_path_name(path->name));
 	putname(path);
 	return err;
 }

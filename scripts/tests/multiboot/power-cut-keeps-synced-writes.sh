@@ -5,14 +5,7 @@
 # sequence numbers to the NVMe disk with fsync and reports each one it
 # made durable; QEMU is SIGKILLed at a random instant; the next boot finds
 # the last reported number (or the one after it) on the disk.
-set -uo pipefail
-. "$(dirname "$0")/../lib/common.sh"
-
-CONFIG=${SLS_CONFIG:-debug}
-WORK=$(mktemp -d "${TMPDIR:-/tmp}/sls-mb.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
-VM=("$SLS_REPO/scripts/sls-vm" --config "$CONFIG" --disk "$WORK/disk.img"
-    --disk-size 16M --log-dir "$WORK")
+. "$(dirname "$0")/../../lib/hosttest.sh"
 
 # Long enough to boot under TCG with KASAN, then a random instant.
 CUT=$((30 + RANDOM % 15))
