@@ -28,4 +28,25 @@ config SLS_KUNIT_TEST
 
 	  If unsure, say N.
 
+config SLSFS
+	bool "slsfs: the log-structured checkpoint store"
+	default y
+	select BUFFER_HEAD
+	select LIBCRC32C
+	help
+	  The store that checkpoints are written to: a log of epochs on a
+	  block device, with a read-only namespace of partitions and epochs
+	  when mounted (mount -t slsfs DEV DIR).  Format a device with
+	  mkfs.slsfs from tools/sls.
+
+config SLSFS_KUNIT_TEST
+	bool "KUnit tests for slsfs" if !KUNIT_ALL_TESTS
+	depends on SLSFS && KUNIT=y
+	default KUNIT_ALL_TESTS
+	help
+	  Unit tests of slsfs's on-disk format checks, log replay (a torn
+	  tail at every byte boundary) and epoch index, run at boot.
+
+	  If unsure, say N.
+
 endif # SLS

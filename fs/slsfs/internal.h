@@ -1,0 +1,187 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * slsfs in memory: the store a mount builds from the log, shared by the
+ * files of fs/slsfs.  The on-disk format is in slsfs_fs.h.
+ */
+#ifndef _FS_SLSFS_INTERNAL_H
+#define _FS_SLSFS_INTERNAL_H
+
+#include <linux/fs.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/printk.h>
+#include <linux/types.h>
+#include <linux/xarray.h>
+
+#include "slsfs_fs.h"
+
+#define slsfs_err(sb, fmt, ...) \
+	pr_err("slsfs (%s): " fmt "\n", (sb)->s_id, ##__VA_ARGS__)
+#define slsfs_info(sb, fmt, ...) \
+	pr_info("slsfs (%s): " fmt "\n", (sb)->s_id, ##__VA_ARGS__)
+
+/* The geometry of a store, checked once from the chosen superblock. */
+struct slsfs_geo {
+	u64 store_id;
+	u64 nr_blocks;
+	u64 seg_start;
+	u32 seg_blocks;
+	u32 nr_segs;
+};
+
+/* One run of blocks of an epoch's record stream. */
+struct slsfs_extent {
+	u64 addr;
+	u32 nr_blocks;
+};
+
+/* A committed epoch of a partition. */
+struct slsfs_epoch {
+	struct list_head node;		/* in slsfs_partition.epochs, oldest first */
+	u64 epoch;
+	u64 parent;
+	u64 nr_pages;
+	u64 record_bytes;
+	u64 time_ns;
+	u32 flags;			/* SLSFS_COMMIT_* */
+	u32 nr_extents;
+	struct slsfs_extent *extents;	/* where its record stream is */
+	u32 *extent_crcs;		/* crc32c of each record block, in order */
+};
+
+/* One version of a page: the copy an epoch wrote. */
+struct slsfs_page_version {
+	u64 epoch;
+	u64 addr;
+	u32 crc;
+};
+
+/* A page of an object, with a version for each epoch that wrote it, newest first. */
+struct slsfs_page {
+	u32 nr;
+	u32 room;
+	struct slsfs_page_version v[];
+};
+
+/* An object of a partition (an address space, say) and its pages. */
+struct slsfs_object {
+	u64 id;
+	struct xarray pages;		/* page index -> struct slsfs_page */
+};
+
+struct slsfs_partition {
+	struct list_head node;		/* in slsfs_store.parts */
+	u64 id;
+	char name[SLSFS_NAME_LEN];
+	u64 period_ms;
+	u64 keep_epochs;
+	u64 attr_flags;
+	struct list_head epochs;	/* committed, oldest first */
+	u32 nr_epochs;
+	u64 next_epoch;			/* the number the next commit gets */
+	struct xarray objects;		/* object id -> struct slsfs_object */
+};
+
+/* What a mount knows of the store: its partitions and their epochs. */
+struct slsfs_store {
+	struct slsfs_geo geo;
+	struct list_head parts;
+	u64 next_part_id;
+	u64 commits;			/* epochs committed since the mount */
+};
+
+/* A mounted store. */
+struct slsfs_sb_info {
+	struct super_block *sb;
+	struct mutex lock;		/* the store and the log position */
+	struct slsfs_store store;
+	struct slsfs_super super;	/* the superblock mounted from */
+	unsigned int slot;		/* and its slot */
+	u64 log_end;			/* where the next chunk goes */
+	u64 next_lsn;
+	u32 next_seg;
+	u64 torn_epochs;		/* dropped at mount */
+};
+
+static inline struct slsfs_sb_info *SLSFS_SB(struct super_block *sb)
+{
+	return sb->s_fs_info;
+}
+
+/* What a namespace inode stands for. */
+enum slsfs_node_kind {
+	SLSFS_NODE_ROOT,
+	SLSFS_NODE_PART,
+	SLSFS_NODE_EPOCH,
+	SLSFS_NODE_LATEST,
+};
+
+struct slsfs_node {
+	enum slsfs_node_kind kind;
+	u64 part_id;
+	u64 epoch;
+};
+
+/* inode.c: the read-only namespace. */
+struct inode *slsfs_root_inode(struct super_block *sb);
+void slsfs_evict_inode(struct inode *inode);
+
+/* format.c: checks of what is read from the device. */
+u32 slsfs_crc(const void *buf, size_t len, size_t crc_off);
+u32 slsfs_block_crc(const void *block);
+void slsfs_super_seal(struct slsfs_super *sup);
+int slsfs_super_check(const struct slsfs_super *sup, unsigned int slot,
+		      u64 dev_blocks, const char **why);
+int slsfs_super_choose(const struct slsfs_super *s0, const struct slsfs_super *s1,
+		       u64 dev_blocks, const char **why);
+void slsfs_geo_from_super(struct slsfs_geo *geo, const struct slsfs_super *sup);
+void slsfs_chunk_seal(struct slsfs_chunk *ch);
+int slsfs_chunk_check(const struct slsfs_geo *geo, const void *block, u64 addr,
+		      const char **why);
+u64 slsfs_seg_of(const struct slsfs_geo *geo, u64 addr);
+u64 slsfs_seg_addr(const struct slsfs_geo *geo, u64 seg);
+size_t slsfs_record_size(u32 len);
+void slsfs_record_seal(struct slsfs_record *rec);
+int slsfs_record_check(const void *buf, size_t avail, u64 epoch, const char **why);
+
+/* store.c: partitions and epochs in memory. */
+void slsfs_store_init(struct slsfs_store *st, const struct slsfs_geo *geo);
+void slsfs_store_destroy(struct slsfs_store *st);
+struct slsfs_partition *slsfs_part_find(struct slsfs_store *st, const char *name);
+struct slsfs_partition *slsfs_part_find_id(struct slsfs_store *st, u64 id);
+struct slsfs_partition *slsfs_part_add(struct slsfs_store *st, u64 id,
+				       const struct slsfs_part *dp);
+void slsfs_part_remove(struct slsfs_store *st, struct slsfs_partition *part);
+struct slsfs_epoch *slsfs_epoch_find(struct slsfs_partition *part, u64 epoch);
+struct slsfs_epoch *slsfs_epoch_latest(struct slsfs_partition *part);
+int slsfs_page_add(struct slsfs_partition *part, u64 obj, u64 index,
+		   const struct slsfs_page_version *pv);
+const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,
+						   u64 obj, u64 index, u64 epoch);
+void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest);
+void slsfs_epochs_discard_after(struct slsfs_partition *part, u64 epoch);
+
+/*
+ * replay.c: rebuild a store from the log.  The log is read through
+ * @read_block so that KUnit can replay a log kept in memory.
+ */
+struct slsfs_replay {
+	struct slsfs_store *st;
+	int (*read_block)(struct slsfs_replay *r, u64 addr, void *buf);
+	void *private;
+	u64 start_addr;
+	u64 start_lsn;
+	u64 max_gen;			/* superblock generation at mount */
+	/* results */
+	u64 end_addr;			/* where the next chunk goes */
+	u64 next_lsn;
+	u64 last_gen;
+	u32 next_seg;			/* the segment after end_addr's */
+	u64 chunks;			/* chunks read */
+	u64 torn_epochs;		/* staged, never committed: dropped */
+	const char *why;		/* why a corrupt log is refused */
+};
+
+int slsfs_replay(struct slsfs_replay *r);
+
+#endif /* _FS_SLSFS_INTERNAL_H */

@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slsfs: replay of the log at mount.
+ *
+ * The log is a chain of chunks, each one's lsn its predecessor's plus one.
+ * Replay follows it from the superblock's log start, stages the pages and
+ * record blocks of each epoch, and adds the epoch to the store only when
+ * its commit chunk is read.  The chain ends at the first block that is not
+ * the chunk expected next: what was staged and never committed there is a
+ * torn tail and is dropped.
+ *
+ * A chunk expected next must also be of the same mount as its predecessor
+ * or a later one (its gen), so that a stale chunk an earlier mount left
+ * further on in a segment is never taken for part of the chain.  A new
+ * mount abandons whatever the previous one left uncommitted.
+ *
+ * One case is corruption, not a torn tail: a valid commit of a later chunk
+ * after the end, which a crash cannot produce because a commit is written
+ * only once everything before it is on the device.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+/* What an epoch wrote before its commit. */
+struct slsfs_staged {
+	struct list_head node;
+	u64 part_id;
+	u64 epoch;
+	u32 nr_pages;
+	u32 page_room;
+	struct slsfs_staged_page {
+		u64 obj;
+		u64 index;
+		struct slsfs_page_version pv;
+	} *pages;
+	u32 nr_extents;
+	u32 nr_blocks;		/* record blocks */
+	struct slsfs_extent *extents;
+	u32 *crcs;		/* one per record block */
+};
+
+struct slsfs_replay_state {
+	struct slsfs_replay *r;
+	struct list_head staged;
+	void *block;
+	u64 addr;
+	u64 lsn;
+	u64 gen;
+	u32 next_seg;
+};
+
+static void slsfs_staged_free(struct slsfs_staged *sg)
+{
+	list_del(&sg->node);
+	kfree(sg->pages);
+	kfree(sg->extents);
+	kfree(sg->crcs);
+	kfree(sg);
+}
+
+/* Drop everything staged: it will never be committed. */
+static void slsfs_unstage_all(struct slsfs_replay_state *s)
+{
+	struct slsfs_staged *sg, *next;
+
+	list_for_each_entry_safe(sg, next, &s->staged, node) {
+		s->r->torn_epochs++;
+		slsfs_staged_free(sg);
+	}
+}
+
+static struct slsfs_staged *slsfs_staged_find(struct slsfs_replay_state *s,
+					      u64 part_id, u64 epoch)
+{
+	struct slsfs_staged *sg;
+
+	list_for_each_entry(sg, &s->staged, node)
+		if (sg->part_id == part_id && sg->epoch == epoch)
+			return sg;
+	return NULL;
+}
+
+/* What is staged for an epoch, started if nothing is yet. */
+static struct slsfs_staged *slsfs_staged_get(struct slsfs_replay_state *s,
+					     u64 part_id, u64 epoch)
+{
+	struct slsfs_staged *sg = slsfs_staged_find(s, part_id, epoch);
+
+	if (sg)
+		return sg;
+	sg = kzalloc(sizeof(*sg), GFP_KERNEL);
+	if (!sg)
+		return NULL;
+	sg->part_id = part_id;
+	sg->epoch = epoch;
+	list_add_tail(&sg->node, &s->staged);
+	return sg;
+}
+
+static int slsfs_corrupt(struct slsfs_replay_state *s, const char *why)
+{
+	s->r->why = why;
+	return -EUCLEAN;
+}
+
+/* The partition a chunk names: it must have been created before it. */
+static struct slsfs_partition *slsfs_chunk_part(struct slsfs_replay_state *s,
+						const struct slsfs_chunk *ch)
+{
+	return slsfs_part_find_id(s->r->st, le64_to_cpu(ch->part_id));
+}
+
+static int slsfs_replay_pages(struct slsfs_replay_state *s,
+			      const struct slsfs_chunk *ch)
+{
+	const struct slsfs_page_entry *e = (const void *)(ch + 1);
+	u32 nr = le32_to_cpu(ch->nr_entries);
+	struct slsfs_staged *sg;
+	u32 i;
+
+	if (!slsfs_chunk_part(s, ch))
+		return slsfs_corrupt(s, "pages of an unknown partition");
+	sg = slsfs_staged_get(s, le64_to_cpu(ch->part_id), le64_to_cpu(ch->epoch));
+	if (!sg)
+		return -ENOMEM;
+	if (sg->nr_pages + nr > sg->page_room) {
+		u32 room = max(sg->page_room * 2, sg->nr_pages + nr);
+		void *p = krealloc_array(sg->pages, room, sizeof(*sg->pages),
+					 GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		sg->pages = p;
+		sg->page_room = room;
+	}
+	for (i = 0; i < nr; i++) {
+		struct slsfs_staged_page *sp = &sg->pages[sg->nr_pages++];
+
+		sp->obj = le64_to_cpu(e[i].obj);
+		sp->index = le64_to_cpu(e[i].index);
+		sp->pv.epoch = sg->epoch;
+		sp->pv.addr = s->addr + 1 + i;
+		sp->pv.crc = le32_to_cpu(e[i].crc);
+	}
+	return 0;
+}
+
+static int slsfs_replay_records(struct slsfs_replay_state *s,
+				const struct slsfs_chunk *ch)
+{
+	const __le32 *crc = (const void *)(ch + 1);
+	u32 nr = le32_to_cpu(ch->nr_entries);
+	struct slsfs_staged *sg;
+	void *p;
+	u32 i;
+
+	if (!slsfs_chunk_part(s, ch))
+		return slsfs_corrupt(s, "records of an unknown partition");
+	sg = slsfs_staged_get(s, le64_to_cpu(ch->part_id), le64_to_cpu(ch->epoch));
+	if (!sg)
+		return -ENOMEM;
+	p = krealloc_array(sg->extents, sg->nr_extents + 1, sizeof(*sg->extents),
+			   GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	sg->extents = p;
+	p = krealloc_array(sg->crcs, sg->nr_blocks + nr, sizeof(*sg->crcs),
+			   GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	sg->crcs = p;
+	sg->extents[sg->nr_extents].addr = s->addr + 1;
+	sg->extents[sg->nr_extents].nr_blocks = nr;
+	sg->nr_extents++;
+	for (i = 0; i < nr; i++)
+		sg->crcs[sg->nr_blocks++] = le32_to_cpu(crc[i]);
+	return 0;
+}
+
+/* Move what @sg staged into the new epoch @ep of @part. */
+static int slsfs_commit_staged(struct slsfs_partition *part, struct slsfs_epoch *ep,
+			       struct slsfs_staged *sg)
+{
+	u32 i;
+	int err;
+
+	if (sg->nr_pages != ep->nr_pages)
+		return -EUCLEAN;
+	if (ep->record_bytes > (u64)sg->nr_blocks * SLSFS_BLOCK_SIZE)
+		return -EUCLEAN;
+	for (i = 0; i < sg->nr_pages; i++) {
+		err = slsfs_page_add(part, sg->pages[i].obj, sg->pages[i].index,
+				     &sg->pages[i].pv);
+		if (err)
+			return err;
+	}
+	ep->extents = sg->extents;
+	ep->extent_crcs = sg->crcs;
+	ep->nr_extents = sg->nr_extents;
+	sg->extents = NULL;
+	sg->crcs = NULL;
+	return 0;
+}
+
+/**
+ * slsfs_epoch_add - add a committed epoch to its partition
+ * @part:	the partition
+ * @c:		the commit entry
+ * @epoch:	its number, newer than any the partition has
+ * @sg:		what it wrote, or NULL if it wrote no pages nor records
+ *
+ * Return: 0, -EUCLEAN if the commit does not match what was written, or
+ * -ENOMEM.
+ */
+static int slsfs_epoch_add(struct slsfs_partition *part,
+			   const struct slsfs_commit *c, u64 epoch,
+			   struct slsfs_staged *sg)
+{
+	static struct slsfs_staged none;
+	struct slsfs_epoch *ep;
+	int err;
+
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	if (!ep)
+		return -ENOMEM;
+	ep->epoch = epoch;
+	ep->parent = le64_to_cpu(c->parent);
+	ep->nr_pages = le64_to_cpu(c->nr_pages);
+	ep->record_bytes = le64_to_cpu(c->record_bytes);
+	ep->time_ns = le64_to_cpu(c->time_ns);
+	ep->flags = le32_to_cpu(c->flags);
+	INIT_LIST_HEAD(&ep->node);
+	err = slsfs_commit_staged(part, ep, sg ?: &none);
+	if (err) {
+		kfree(ep);
+		return err;
+	}
+	list_add_tail(&ep->node, &part->epochs);
+	part->nr_epochs++;
+	part->next_epoch = epoch + 1;
+	slsfs_epochs_expire(part, le64_to_cpu(c->oldest));
+	return 0;
+}
+
+static int slsfs_replay_commit(struct slsfs_replay_state *s,
+			       const struct slsfs_chunk *ch)
+{
+	const struct slsfs_commit *c = (const void *)(ch + 1);
+	u64 epoch = le64_to_cpu(ch->epoch);
+	struct slsfs_partition *part = slsfs_chunk_part(s, ch);
+	struct slsfs_staged *sg;
+	int err;
+
+	if (!part)
+		return slsfs_corrupt(s, "commit of an unknown partition");
+	if (epoch < part->next_epoch || le64_to_cpu(c->oldest) > epoch)
+		return slsfs_corrupt(s, "commit of an epoch out of order");
+	sg = slsfs_staged_find(s, part->id, epoch);
+	err = slsfs_epoch_add(part, c, epoch, sg);
+	if (err == -EUCLEAN)
+		return slsfs_corrupt(s, "commit does not match its epoch's chunks");
+	if (err)
+		return err;
+	if (sg)
+		slsfs_staged_free(sg);
+	s->r->st->commits++;
+	return 0;
+}
+
+static int slsfs_replay_part(struct slsfs_replay_state *s,
+			     const struct slsfs_chunk *ch)
+{
+	const struct slsfs_part *dp = (const void *)(ch + 1);
+	struct slsfs_partition *part = slsfs_chunk_part(s, ch);
+	struct slsfs_store *st = s->r->st;
+
+	if (le32_to_cpu(dp->flags) & SLSFS_PART_REMOVED) {
+		if (!part)
+			return slsfs_corrupt(s, "removal of an unknown partition");
+		slsfs_part_remove(st, part);
+		return 0;
+	}
+	if (part || !ch->part_id || !memchr(dp->name, '\0', sizeof(dp->name)) ||
+	    slsfs_part_find(st, dp->name))
+		return slsfs_corrupt(s, "bad partition creation");
+	return PTR_ERR_OR_ZERO(slsfs_part_add(st, le64_to_cpu(ch->part_id), dp));
+}
+
+static int slsfs_replay_discard(struct slsfs_replay_state *s,
+				const struct slsfs_chunk *ch)
+{
+	struct slsfs_partition *part = slsfs_chunk_part(s, ch);
+	struct slsfs_staged *sg, *next;
+
+	if (!part)
+		return slsfs_corrupt(s, "discard in an unknown partition");
+	slsfs_epochs_discard_after(part, le64_to_cpu(ch->epoch));
+	list_for_each_entry_safe(sg, next, &s->staged, node)
+		if (sg->part_id == part->id)
+			slsfs_staged_free(sg);
+	return 0;
+}
+
+static int slsfs_replay_chunk(struct slsfs_replay_state *s,
+			      const struct slsfs_chunk *ch)
+{
+	switch (le16_to_cpu(ch->type)) {
+	case SLSFS_CHUNK_PAGES:
+		return slsfs_replay_pages(s, ch);
+	case SLSFS_CHUNK_RECORDS:
+		return slsfs_replay_records(s, ch);
+	case SLSFS_CHUNK_COMMIT:
+		return slsfs_replay_commit(s, ch);
+	case SLSFS_CHUNK_PART:
+		return slsfs_replay_part(s, ch);
+	case SLSFS_CHUNK_DISCARD:
+		return slsfs_replay_discard(s, ch);
+	}
+	return 0;	/* SLSFS_CHUNK_SEGEND: handled by the walk */
+}
+
+/* Is the block just read the chunk the chain expects next? */
+static bool slsfs_chunk_is_next(struct slsfs_replay_state *s, u64 lsn, u64 min_gen)
+{
+	const struct slsfs_chunk *ch = s->block;
+	const char *why;
+	u64 gen = le64_to_cpu(ch->gen);
+
+	if (slsfs_chunk_check(&s->r->st->geo, ch, s->addr, &why))
+		return false;
+	return le64_to_cpu(ch->lsn) == lsn && gen >= min_gen &&
+	       gen <= s->r->max_gen;
+}
+
+/*
+ * The chain ended at s->addr.  A valid commit of this mount or a later one
+ * with a higher lsn further on in the segment means the end is a damaged
+ * chunk, not a torn tail.
+ */
+static int slsfs_check_end(struct slsfs_replay_state *s)
+{
+	const struct slsfs_geo *geo = &s->r->st->geo;
+	u64 end = slsfs_seg_addr(geo, slsfs_seg_of(geo, s->addr) + 1);
+	const struct slsfs_chunk *ch = s->block;
+	u64 end_addr = s->addr;
+	const char *why;
+	int err = 0;
+
+	for (s->addr++; s->addr < end; s->addr++) {
+		err = s->r->read_block(s->r, s->addr, s->block);
+		if (err)
+			break;
+		if (slsfs_chunk_check(geo, ch, s->addr, &why) ||
+		    le16_to_cpu(ch->type) != SLSFS_CHUNK_COMMIT)
+			continue;
+		if (le64_to_cpu(ch->lsn) > s->lsn && le64_to_cpu(ch->gen) >= s->gen &&
+		    le64_to_cpu(ch->gen) <= s->r->max_gen) {
+			err = slsfs_corrupt(s, "damaged chunk before a committed epoch");
+			break;
+		}
+	}
+	s->addr = end_addr;
+	return err;
+}
+
+/* Step past the chunk just replayed to where the next one must be. */
+static void slsfs_replay_advance(struct slsfs_replay_state *s)
+{
+	const struct slsfs_geo *geo = &s->r->st->geo;
+	const struct slsfs_chunk *ch = s->block;
+	u64 seg = slsfs_seg_of(geo, s->addr);
+
+	s->addr += 1 + le32_to_cpu(ch->nr_blocks);
+	if (le16_to_cpu(ch->type) == SLSFS_CHUNK_SEGEND ||
+	    s->addr == slsfs_seg_addr(geo, seg + 1))
+		s->addr = slsfs_seg_addr(geo, s->next_seg);
+}
+
+/**
+ * slsfs_replay - rebuild @r->st from the log
+ * @r:	where the log starts and how to read it; results on return
+ *
+ * Return: 0, -EUCLEAN (with @r->why) for a corrupt log, -EIO or -ENOMEM.
+ */
+int slsfs_replay(struct slsfs_replay *r)
+{
+	struct slsfs_replay_state s = {
+		.r = r,
+		.staged = LIST_HEAD_INIT(s.staged),
+		.addr = r->start_addr,
+		.lsn = r->start_lsn,
+	};
+	const struct slsfs_chunk *ch;
+	int err;
+
+	s.block = kmalloc(SLSFS_BLOCK_SIZE, GFP_KERNEL);
+	if (!s.block)
+		return -ENOMEM;
+	ch = s.block;
+	s.next_seg = (slsfs_seg_of(&r->st->geo, s.addr) + 1) % r->st->geo.nr_segs;
+	for (;;) {
+		err = r->read_block(r, s.addr, s.block);
+		if (err)
+			goto out;
+		if (!slsfs_chunk_is_next(&s, s.lsn, s.gen))
+			break;
+		if (le64_to_cpu(ch->gen) != s.gen) {
+			/* The mount before this chunk's left its tail behind. */
+			slsfs_unstage_all(&s);
+			s.gen = le64_to_cpu(ch->gen);
+		}
+		err = slsfs_replay_chunk(&s, ch);
+		if (err)
+			goto out;
+		r->chunks++;
+		s.lsn++;
+		s.next_seg = le32_to_cpu(ch->next_seg);
+		slsfs_replay_advance(&s);
+	}
+	err = slsfs_check_end(&s);
+	r->end_addr = s.addr;
+	r->next_lsn = s.lsn;
+	r->last_gen = s.gen;
+	r->next_seg = s.next_seg;
+out:
+	slsfs_unstage_all(&s);
+	kfree(s.block);
+	return err;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_replay);

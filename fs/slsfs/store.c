@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slsfs: the store in memory, as replay builds it and commits extend it:
+ * partitions, their committed epochs, and the index from (partition,
+ * object, page) to the copy of the page each epoch wrote.
+ *
+ * A page keeps one version per epoch that wrote it, newest first; a lookup
+ * at epoch E takes the newest version not newer than E, which is how an
+ * incremental epoch resolves a page through its chain of parents.
+ */
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <kunit/visibility.h>
+
+#include "internal.h"
+
+void slsfs_store_init(struct slsfs_store *st, const struct slsfs_geo *geo)
+{
+	memset(st, 0, sizeof(*st));
+	st->geo = *geo;
+	INIT_LIST_HEAD(&st->parts);
+	st->next_part_id = 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_store_init);
+
+static void slsfs_epoch_free(struct slsfs_epoch *ep)
+{
+	list_del(&ep->node);
+	kfree(ep->extents);
+	kfree(ep->extent_crcs);
+	kfree(ep);
+}
+
+static void slsfs_object_free(struct slsfs_object *obj)
+{
+	struct slsfs_page *pg;
+	unsigned long index;
+
+	xa_for_each(&obj->pages, index, pg)
+		kfree(pg);
+	xa_destroy(&obj->pages);
+	kfree(obj);
+}
+
+static void slsfs_part_free(struct slsfs_partition *part)
+{
+	struct slsfs_epoch *ep, *next;
+	struct slsfs_object *obj;
+	unsigned long id;
+
+	list_for_each_entry_safe(ep, next, &part->epochs, node)
+		slsfs_epoch_free(ep);
+	xa_for_each(&part->objects, id, obj)
+		slsfs_object_free(obj);
+	xa_destroy(&part->objects);
+	kfree(part);
+}
+
+void slsfs_store_destroy(struct slsfs_store *st)
+{
+	struct slsfs_partition *part, *next;
+
+	list_for_each_entry_safe(part, next, &st->parts, node) {
+		list_del(&part->node);
+		slsfs_part_free(part);
+	}
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_store_destroy);
+
+struct slsfs_partition *slsfs_part_find(struct slsfs_store *st, const char *name)
+{
+	struct slsfs_partition *part;
+
+	list_for_each_entry(part, &st->parts, node)
+		if (!strcmp(part->name, name))
+			return part;
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_part_find);
+
+struct slsfs_partition *slsfs_part_find_id(struct slsfs_store *st, u64 id)
+{
+	struct slsfs_partition *part;
+
+	list_for_each_entry(part, &st->parts, node)
+		if (part->id == id)
+			return part;
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_part_find_id);
+
+/* Add partition @id as a PART chunk describes it. */
+struct slsfs_partition *slsfs_part_add(struct slsfs_store *st, u64 id,
+				       const struct slsfs_part *dp)
+{
+	struct slsfs_partition *part;
+
+	part = kzalloc(sizeof(*part), GFP_KERNEL);
+	if (!part)
+		return ERR_PTR(-ENOMEM);
+	part->id = id;
+	strscpy(part->name, dp->name, sizeof(part->name));
+	part->period_ms = le64_to_cpu(dp->period_ms);
+	part->keep_epochs = le64_to_cpu(dp->keep_epochs);
+	part->attr_flags = le64_to_cpu(dp->attr_flags);
+	INIT_LIST_HEAD(&part->epochs);
+	part->next_epoch = 1;
+	xa_init(&part->objects);
+	list_add_tail(&part->node, &st->parts);
+	if (id >= st->next_part_id)
+		st->next_part_id = id + 1;
+	return part;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_part_add);
+
+void slsfs_part_remove(struct slsfs_store *st, struct slsfs_partition *part)
+{
+	list_del(&part->node);
+	slsfs_part_free(part);
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_part_remove);
+
+struct slsfs_epoch *slsfs_epoch_find(struct slsfs_partition *part, u64 epoch)
+{
+	struct slsfs_epoch *ep;
+
+	list_for_each_entry(ep, &part->epochs, node)
+		if (ep->epoch == epoch)
+			return ep;
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_epoch_find);
+
+struct slsfs_epoch *slsfs_epoch_latest(struct slsfs_partition *part)
+{
+	if (list_empty(&part->epochs))
+		return NULL;
+	return list_last_entry(&part->epochs, struct slsfs_epoch, node);
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_epoch_latest);
+
+static struct slsfs_object *slsfs_object_get(struct slsfs_partition *part, u64 id)
+{
+	struct slsfs_object *obj = xa_load(&part->objects, id);
+	int err;
+
+	if (obj)
+		return obj;
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL);
+	if (!obj)
+		return ERR_PTR(-ENOMEM);
+	obj->id = id;
+	xa_init(&obj->pages);
+	err = xa_err(xa_store(&part->objects, id, obj, GFP_KERNEL));
+	if (err) {
+		kfree(obj);
+		return ERR_PTR(err);
+	}
+	return obj;
+}
+
+/* Make room for one more version of @pg, which may move it. */
+static struct slsfs_page *slsfs_page_grow(struct slsfs_page *pg)
+{
+	u32 room = pg ? pg->room * 2 : 2;
+	struct slsfs_page *bigger;
+
+	bigger = krealloc(pg, struct_size(bigger, v, room), GFP_KERNEL);
+	if (!bigger)
+		return NULL;
+	if (!pg)
+		bigger->nr = 0;
+	bigger->room = room;
+	return bigger;
+}
+
+/**
+ * slsfs_page_add - record that an epoch wrote a copy of a page
+ * @part:	the partition
+ * @obj:	object id
+ * @index:	page index in the object
+ * @pv:		the copy; its epoch is newer than any the page has
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int slsfs_page_add(struct slsfs_partition *part, u64 obj, u64 index,
+		   const struct slsfs_page_version *pv)
+{
+	struct slsfs_object *o = slsfs_object_get(part, obj);
+	struct slsfs_page *pg;
+	int err;
+
+	if (IS_ERR(o))
+		return PTR_ERR(o);
+	pg = xa_load(&o->pages, index);
+	if (pg && pg->nr && pg->v[0].epoch == pv->epoch) {
+		pg->v[0] = *pv;		/* rewritten in the same epoch */
+		return 0;
+	}
+	if (!pg || pg->nr == pg->room) {
+		struct slsfs_page *bigger = slsfs_page_grow(pg);
+
+		if (!bigger)
+			return -ENOMEM;
+		/* Replacing a present entry allocates nothing: only a new one fails. */
+		err = xa_err(xa_store(&o->pages, index, bigger, GFP_KERNEL));
+		if (err) {
+			if (!pg)
+				kfree(bigger);
+			return err;
+		}
+		pg = bigger;
+	}
+	memmove(&pg->v[1], &pg->v[0], pg->nr * sizeof(pg->v[0]));
+	pg->v[0] = *pv;
+	pg->nr++;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_page_add);
+
+/**
+ * slsfs_page_lookup - the copy of a page as of an epoch
+ * @part:	the partition
+ * @obj:	object id
+ * @index:	page index in the object
+ * @epoch:	the epoch
+ *
+ * Return: the newest version not newer than @epoch, or NULL if no epoch up
+ * to it wrote the page.
+ */
+const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,
+						   u64 obj, u64 index, u64 epoch)
+{
+	struct slsfs_object *o = xa_load(&part->objects, obj);
+	struct slsfs_page *pg;
+	u32 i;
+
+	if (!o)
+		return NULL;
+	pg = xa_load(&o->pages, index);
+	if (!pg)
+		return NULL;
+	for (i = 0; i < pg->nr; i++)
+		if (pg->v[i].epoch <= epoch)
+			return &pg->v[i];
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_page_lookup);
+
+/*
+ * Drop the versions of every page that no retained epoch can see any more:
+ * those newer than @newest, and all but the newest of those older than
+ * @oldest.
+ */
+static void slsfs_index_trim(struct slsfs_partition *part, u64 oldest, u64 newest)
+{
+	struct slsfs_object *o;
+	struct slsfs_page *pg;
+	unsigned long id, index;
+	u32 i, keep;
+
+	xa_for_each(&part->objects, id, o) {
+		xa_for_each(&o->pages, index, pg) {
+			/* versions newer than @newest go */
+			for (i = 0; i < pg->nr && pg->v[i].epoch > newest; i++)
+				;
+			memmove(&pg->v[0], &pg->v[i], (pg->nr - i) * sizeof(pg->v[0]));
+			pg->nr -= i;
+			/*
+			 * Of those older than @oldest, the newest stays, unless
+			 * @oldest itself wrote the page.
+			 */
+			for (keep = 0; keep < pg->nr && pg->v[keep].epoch >= oldest; keep++)
+				;
+			if (keep && pg->v[keep - 1].epoch == oldest)
+				pg->nr = keep;
+			else if (keep < pg->nr)
+				pg->nr = keep + 1;
+			if (!pg->nr) {
+				xa_erase(&o->pages, index);
+				kfree(pg);
+			}
+		}
+	}
+}
+
+/* Forget the epochs older than @oldest and the copies only they could see. */
+void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest)
+{
+	struct slsfs_epoch *ep, *next;
+
+	list_for_each_entry_safe(ep, next, &part->epochs, node) {
+		if (ep->epoch >= oldest)
+			break;
+		slsfs_epoch_free(ep);
+		part->nr_epochs--;
+	}
+	slsfs_index_trim(part, oldest, U64_MAX);
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_epochs_expire);
+
+/* Forget the epochs newer than @epoch (a restore went back to it). */
+void slsfs_epochs_discard_after(struct slsfs_partition *part, u64 epoch)
+{
+	struct slsfs_epoch *ep, *prev;
+
+	list_for_each_entry_safe_reverse(ep, prev, &part->epochs, node) {
+		if (ep->epoch <= epoch)
+			break;
+		slsfs_epoch_free(ep);
+		part->nr_epochs--;
+	}
+	slsfs_index_trim(part, 0, epoch);
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_epochs_discard_after);

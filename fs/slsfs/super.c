@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slsfs: the log-structured store of the single level store.
+ *
+ * Mounting reads both superblock slots, takes the newer valid one, and
+ * replays the log from where that superblock says, which rebuilds the
+ * partitions and their committed epochs; a torn tail is dropped.  A
+ * foreign, truncated or corrupt device is refused with one log line.
+ */
+#include <linux/blkdev.h>
+#include <linux/buffer_head.h>
+#include <linux/fs_context.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+
+#include "internal.h"
+
+static int slsfs_read_block(struct slsfs_replay *r, u64 addr, void *buf)
+{
+	struct super_block *sb = r->private;
+	struct buffer_head *bh = sb_bread(sb, addr);
+
+	if (!bh)
+		return -EIO;
+	memcpy(buf, bh->b_data, SLSFS_BLOCK_SIZE);
+	brelse(bh);
+	return 0;
+}
+
+/* Read both superblock slots into @sup (two of them) and pick one. */
+static int slsfs_read_supers(struct super_block *sb, struct slsfs_super *sup)
+{
+	u64 dev_blocks = sb_bdev_nr_blocks(sb);
+	const char *why;
+	unsigned int i;
+	int slot;
+
+	for (i = 0; i < SLSFS_SUPER_SLOTS; i++) {
+		struct buffer_head *bh = sb_bread(sb, i);
+
+		if (!bh) {
+			slsfs_err(sb, "cannot mount: superblock %u unreadable", i);
+			return -EIO;
+		}
+		memcpy(&sup[i], bh->b_data, sizeof(sup[i]));
+		brelse(bh);
+	}
+	slot = slsfs_super_choose(&sup[0], &sup[1], dev_blocks, &why);
+	if (slot < 0)
+		slsfs_err(sb, "cannot mount: %s", why);
+	return slot;
+}
+
+static int slsfs_load(struct slsfs_sb_info *sbi)
+{
+	struct super_block *sb = sbi->sb;
+	struct slsfs_super sup[SLSFS_SUPER_SLOTS];
+	struct slsfs_geo geo;
+	struct slsfs_replay r = {
+		.st = &sbi->store,
+		.read_block = slsfs_read_block,
+		.private = sb,
+	};
+	int slot, err;
+
+	slot = slsfs_read_supers(sb, sup);
+	if (slot < 0)
+		return slot;
+	sbi->slot = slot;
+	sbi->super = sup[slot];
+	if (le64_to_cpu(sbi->super.feature_ro_compat) & ~SLSFS_FEATURE_RO_COMPAT_SUPP &&
+	    !sb_rdonly(sb)) {
+		slsfs_err(sb, "cannot mount read-write: unknown read-only features");
+		return -EINVAL;
+	}
+	slsfs_geo_from_super(&geo, &sbi->super);
+	slsfs_store_init(&sbi->store, &geo);
+
+	r.start_addr = le64_to_cpu(sbi->super.log_addr);
+	r.start_lsn = le64_to_cpu(sbi->super.log_lsn);
+	r.max_gen = le64_to_cpu(sbi->super.generation);
+	err = slsfs_replay(&r);
+	if (err == -EUCLEAN)
+		slsfs_err(sb, "cannot mount: log corrupt after block %llu: %s",
+			  r.end_addr, r.why);
+	else if (err)
+		slsfs_err(sb, "cannot mount: log unreadable (%d)", err);
+	if (err)
+		return err;
+	sbi->log_end = r.end_addr;
+	sbi->next_lsn = r.next_lsn;
+	sbi->next_seg = r.next_seg;
+	sbi->torn_epochs = r.torn_epochs;
+	slsfs_info(sb, "mounted: %llu chunks replayed, %llu torn epochs dropped",
+		   r.chunks, r.torn_epochs);
+	return 0;
+}
+
+static void slsfs_free_sbi(struct slsfs_sb_info *sbi)
+{
+	slsfs_store_destroy(&sbi->store);
+	kfree(sbi);
+}
+
+static const struct super_operations slsfs_super_ops = {
+	.statfs		= simple_statfs,
+	.evict_inode	= slsfs_evict_inode,
+};
+
+/* Epochs come and go behind the namespace's back: never cache a lookup. */
+static const struct dentry_operations slsfs_dentry_ops = {
+	.d_delete	= always_delete_dentry,
+};
+
+static int slsfs_fill_super(struct super_block *sb, struct fs_context *fc)
+{
+	struct slsfs_sb_info *sbi;
+	struct inode *root;
+	int err;
+
+	sbi = kzalloc(sizeof(*sbi), GFP_KERNEL);
+	if (!sbi)
+		return -ENOMEM;
+	sbi->sb = sb;
+	mutex_init(&sbi->lock);
+	INIT_LIST_HEAD(&sbi->store.parts);
+	sb->s_fs_info = sbi;
+
+	if (!sb_set_blocksize(sb, SLSFS_BLOCK_SIZE)) {
+		slsfs_err(sb, "cannot mount: device does not do %u-byte blocks",
+			  SLSFS_BLOCK_SIZE);
+		return -EINVAL;
+	}
+	err = slsfs_load(sbi);
+	if (err)
+		return err;
+
+	sb->s_magic = SLSFS_SUPER_MAGIC;
+	sb->s_op = &slsfs_super_ops;
+	sb->s_d_op = &slsfs_dentry_ops;
+	sb->s_maxbytes = MAX_LFS_FILESIZE;
+	sb->s_time_gran = 1;
+	root = slsfs_root_inode(sb);
+	if (IS_ERR(root))
+		return PTR_ERR(root);
+	sb->s_root = d_make_root(root);
+	if (!sb->s_root)
+		return -ENOMEM;
+	return 0;
+}
+
+static int slsfs_get_tree(struct fs_context *fc)
+{
+	return get_tree_bdev(fc, slsfs_fill_super);
+}
+
+static const struct fs_context_operations slsfs_context_ops = {
+	.get_tree	= slsfs_get_tree,
+};
+
+static int slsfs_init_fs_context(struct fs_context *fc)
+{
+	fc->ops = &slsfs_context_ops;
+	return 0;
+}
+
+static void slsfs_kill_sb(struct super_block *sb)
+{
+	struct slsfs_sb_info *sbi = SLSFS_SB(sb);
+
+	kill_block_super(sb);
+	if (sbi)
+		slsfs_free_sbi(sbi);
+}
+
+static struct file_system_type slsfs_fs_type = {
+	.owner			= THIS_MODULE,
+	.name			= "slsfs",
+	.init_fs_context	= slsfs_init_fs_context,
+	.kill_sb		= slsfs_kill_sb,
+	.fs_flags		= FS_REQUIRES_DEV,
+};
+MODULE_ALIAS_FS("slsfs");
+
+static int __init slsfs_init(void)
+{
+	return register_filesystem(&slsfs_fs_type);
+}
+module_init(slsfs_init);

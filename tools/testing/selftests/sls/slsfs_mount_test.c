@@ -1,0 +1,386 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mounting slsfs: a store fresh from mkfs.slsfs mounts, and a foreign,
+ * truncated or corrupt one is refused with EINVAL.
+ *
+ * Each test formats a sparse image in /tmp, breaks it the way it tests,
+ * attaches it to a loop device and mounts that on a fresh directory.  A
+ * field changed on purpose gets its slot's checksum fixed, unless the
+ * checksum is what the test breaks, so that the mount is refused for the
+ * reason under test.  Needs root, CONFIG_BLK_DEV_LOOP and mkfs.slsfs in
+ * PATH.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <endian.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <linux/loop.h>
+#include <linux/types.h>
+
+#include "kselftest_harness.h"
+#include "slsfs_fs.h"
+#include "slsfs_crc.h"
+
+#define MiB (1 << 20)
+#define IMG_SIZE (16 * MiB)
+
+FIXTURE(slsfs)
+{
+	char img[32];
+	char mnt[32];
+	int loop_fd;
+};
+
+FIXTURE_SETUP(slsfs)
+{
+	int fd;
+
+	self->loop_fd = -1;
+	snprintf(self->mnt, sizeof(self->mnt), "/tmp/slsfs-mnt.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->mnt));
+	snprintf(self->img, sizeof(self->img), "/tmp/slsfs-img.XXXXXX");
+	fd = mkstemp(self->img);
+	ASSERT_LE(0, fd);
+	close(fd);
+}
+
+/* Whatever a test left mounted or attached goes; the rest fails harmlessly. */
+FIXTURE_TEARDOWN(slsfs)
+{
+	umount2(self->mnt, MNT_DETACH);
+	if (self->loop_fd >= 0) {
+		ioctl(self->loop_fd, LOOP_CLR_FD);
+		close(self->loop_fd);
+	}
+	unlink(self->img);
+	rmdir(self->mnt);
+}
+
+/* Exit status of "mkfs.slsfs -q IMG" on an IMG of @size bytes, -1 if none. */
+static int format_image(const char *img, off_t size)
+{
+	int status;
+	pid_t pid;
+
+	if (truncate(img, size))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		execlp("mkfs.slsfs", "mkfs.slsfs", "-q", img, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void super_seal(struct slsfs_super *sup)
+{
+	sup->crc = 0;
+	sup->crc = htole32(slsfs_crc32c(sup, sizeof(*sup)));
+}
+
+/*
+ * Change the superblock in the slots of @mask (bit 0: slot 0, bit 1:
+ * slot 1) with @fn, and reseal them if @seal.
+ */
+static int patch_supers(const char *img, unsigned int mask,
+			void (*fn)(struct slsfs_super *sup), bool seal)
+{
+	struct slsfs_super sup;
+	unsigned int slot;
+	off_t off;
+	int fd, err = 0;
+
+	fd = open(img, O_RDWR);
+	if (fd < 0)
+		return -1;
+	for (slot = 0; slot < SLSFS_SUPER_SLOTS && !err; slot++) {
+		if (!(mask & (1U << slot)))
+			continue;
+		off = (off_t)slot * SLSFS_BLOCK_SIZE;
+		if (pread(fd, &sup, sizeof(sup), off) != sizeof(sup)) {
+			err = -1;
+			break;
+		}
+		fn(&sup);
+		if (seal)
+			super_seal(&sup);
+		if (pwrite(fd, &sup, sizeof(sup), off) != sizeof(sup))
+			err = -1;
+	}
+	if (close(fd))
+		err = -1;
+	return err;
+}
+
+/* Patch both slots and fix their checksums. */
+static int patch_both(const char *img, void (*fn)(struct slsfs_super *sup))
+{
+	return patch_supers(img, 3, fn, true);
+}
+
+/*
+ * Attach @img to a free loop device, named in @dev; returns its descriptor
+ * or -1.  The device detaches itself once closed and unmounted.
+ */
+static int attach_loop(const char *img, char *dev, size_t len)
+{
+	struct loop_config cfg;
+	int ctl, img_fd, fd = -1, nr, tries, err = 0;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -1;
+	img_fd = open(img, O_RDWR | O_CLOEXEC);
+	if (img_fd < 0) {
+		err = errno;
+		goto out;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fd = img_fd;
+	cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+	/* Another process may take the free device first: try again. */
+	for (tries = 0; tries < 10; tries++) {
+		nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+		if (nr < 0) {
+			err = errno;
+			break;
+		}
+		snprintf(dev, len, "/dev/loop%d", nr);
+		fd = open(dev, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+			break;
+		}
+		if (!ioctl(fd, LOOP_CONFIGURE, &cfg))
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+		if (err != EBUSY)
+			break;
+	}
+	close(img_fd);
+out:
+	close(ctl);
+	errno = err;
+	return fd;
+}
+
+/*
+ * Attach @img to a loop device, its descriptor in @loop_fd, and mount it on
+ * @mnt: 0, the errno of mount(2), or -1 if no loop device could be had.
+ */
+static int mount_errno(const char *img, const char *mnt, int *loop_fd)
+{
+	char dev[32];
+
+	*loop_fd = attach_loop(img, dev, sizeof(dev));
+	if (*loop_fd < 0) {
+		ksft_print_msg("attaching %s to a loop device: %s\n", img,
+			       strerror(errno));
+		return -1;
+	}
+	return mount(dev, mnt, "slsfs", 0, NULL) ? errno : 0;
+}
+
+/* mount_errno() of the fixture's image. */
+#define MOUNT_ERRNO() mount_errno(self->img, self->mnt, &self->loop_fd)
+
+static void zero_super(struct slsfs_super *sup)
+{
+	memset(sup, 0, sizeof(*sup));
+}
+
+static void flip_byte(struct slsfs_super *sup)
+{
+	((unsigned char *)sup)[40] ^= 0x01;
+}
+
+/* A field mount does not check: only the checksum tells the change. */
+static void bump_mkfs_time(struct slsfs_super *sup)
+{
+	sup->mkfs_time = htole64(le64toh(sup->mkfs_time) + 1);
+}
+
+static void set_incompat(struct slsfs_super *sup)
+{
+	sup->feature_incompat = htole64(1ULL << 63);
+}
+
+static void set_version_2(struct slsfs_super *sup)
+{
+	sup->version = htole32(2);
+}
+
+static void set_block_size_8k(struct slsfs_super *sup)
+{
+	sup->block_size = htole32(8192);
+}
+
+static void one_seg_too_many(struct slsfs_super *sup)
+{
+	sup->nr_segs = htole32(le32toh(sup->nr_segs) + 1);
+}
+
+TEST_F(slsfs, fresh_store_mounts)
+{
+	struct dirent *de;
+	struct stat st;
+	int entries = 0, ret, err;
+	char path[64];
+	DIR *dir;
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+
+	ASSERT_EQ(0, stat(self->mnt, &st));
+	EXPECT_TRUE(S_ISDIR(st.st_mode));
+	dir = opendir(self->mnt);
+	ASSERT_NE(NULL, dir);
+	while ((de = readdir(dir))) {
+		EXPECT_TRUE(!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..")) {
+			TH_LOG("unexpected entry '%s'", de->d_name);
+		}
+		entries++;
+	}
+	closedir(dir);
+	EXPECT_EQ(2, entries);
+
+	snprintf(path, sizeof(path), "%s/dir", self->mnt);
+	ret = mkdir(path, 0755);
+	err = errno;
+	EXPECT_EQ(-1, ret);
+	EXPECT_TRUE(err == EROFS || err == EPERM) {
+		TH_LOG("mkdir: %s, expected EROFS or EPERM", strerror(err));
+	}
+
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+TEST_F(slsfs, zero_image_refused)
+{
+	ASSERT_EQ(0, truncate(self->img, IMG_SIZE));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, random_image_refused)
+{
+	static uint64_t buf[SLSFS_BLOCK_SIZE / sizeof(uint64_t)];
+	uint64_t x = 0x9e3779b97f4a7c15ULL;	/* fixed seed */
+	unsigned int i, block;
+	int fd;
+
+	fd = open(self->img, O_WRONLY);
+	ASSERT_LE(0, fd);
+	for (block = 0; block < IMG_SIZE / SLSFS_BLOCK_SIZE; block++) {
+		for (i = 0; i < ARRAY_SIZE(buf); i++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			buf[i] = x;
+		}
+		ASSERT_EQ((ssize_t)sizeof(buf), write(fd, buf, sizeof(buf)));
+	}
+	ASSERT_EQ(0, close(fd));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+/* The checksums patch_both() computes are the kernel's. */
+TEST_F(slsfs, resealed_store_mounts)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_both(self->img, bump_mkfs_time));
+	EXPECT_EQ(0, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, slot0_zeroed_mounts)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_supers(self->img, 1, zero_super, false));
+	EXPECT_EQ(0, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, slot1_zeroed_mounts)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_supers(self->img, 2, zero_super, false));
+	EXPECT_EQ(0, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, both_slots_zeroed_refused)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_supers(self->img, 3, zero_super, false));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, slot0_bad_crc_mounts)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_supers(self->img, 1, flip_byte, false));
+	EXPECT_EQ(0, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, both_slots_bad_crc_refused)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_supers(self->img, 3, flip_byte, false));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, truncated_device_refused)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, truncate(self->img, IMG_SIZE / 2));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, unknown_incompat_feature_refused)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_both(self->img, set_incompat));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, version_2_refused)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_both(self->img, set_version_2));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, block_size_8k_refused)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_both(self->img, set_block_size_8k));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, segments_beyond_device_refused)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_both(self->img, one_seg_too_many));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+}
+
+TEST_F(slsfs, mkfs_refuses_1mib)
+{
+	EXPECT_EQ(1, format_image(self->img, MiB));
+}
+
+TEST_HARNESS_MAIN
