@@ -39,6 +39,17 @@ config SLSFS
 	  when mounted (mount -t slsfs DEV DIR).  Format a device with
 	  mkfs.slsfs from tools/sls.
 
+config SLSFS_DEBUGFS
+	bool "slsfs: a debugfs driver of the store, for tests"
+	depends on SLSFS && DEBUG_FS
+	help
+	  /sys/kernel/debug/slsfs/<dev>/ctl creates partitions and commits
+	  and verifies epochs of test pages, so that user-space tests can
+	  drive the store before the checkpoint code does.  Only for test
+	  kernels.
+
+	  If unsure, say N.
+
 config SLSFS_KUNIT_TEST
 	bool "KUnit tests for slsfs" if !KUNIT_ALL_TESTS
 	depends on SLSFS && KUNIT=y

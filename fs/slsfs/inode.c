@@ -11,8 +11,8 @@
  * nothing is cached: every lookup asks the store, and a file whose epoch
  * has gone reads as ESTALE.
  */
-#include <linux/buffer_head.h>
 #include <linux/fs.h>
+#include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/uio.h>
 
@@ -134,7 +134,7 @@ static struct inode *slsfs_lookup_in_part(struct super_block *sb,
 	struct slsfs_epoch *ep;
 
 	if (!strcmp(name->name, "latest")) {
-		ep = slsfs_epoch_latest(part);
+		ep = slsfs_epoch_newest(part);
 		node.kind = SLSFS_NODE_LATEST;
 	} else {
 		if (!slsfs_parse_epoch(name, &node.epoch))
@@ -163,7 +163,7 @@ static struct inode *slsfs_lookup_locked(struct super_block *sb,
 	part = slsfs_part_find(st, name->name);
 	if (!part)
 		return NULL;
-	latest = slsfs_epoch_latest(part);
+	latest = slsfs_epoch_newest(part);
 	return slsfs_node_inode(sb, &(struct slsfs_node){
 					.kind = SLSFS_NODE_PART,
 					.part_id = part->id },
@@ -282,34 +282,30 @@ static int slsfs_stream_block(const struct slsfs_epoch *ep, u64 blk, u64 *addr,
 	return -EUCLEAN;
 }
 
-/* Copy block @blk of the stream of @node's epoch into @buf, verified. */
-static int slsfs_epoch_read_block(struct super_block *sb,
-				  const struct slsfs_node *node, u64 blk, void *buf)
+/* Copy block @blk of the record stream of an epoch into @buf, verified. */
+int slsfs_stream_read_block(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch,
+			    u64 blk, void *buf)
 {
-	struct slsfs_sb_info *sbi = SLSFS_SB(sb);
 	struct slsfs_partition *part;
 	struct slsfs_epoch *ep = NULL;
-	struct buffer_head *bh;
 	u64 addr;
 	u32 crc;
 	int err;
 
 	mutex_lock(&sbi->lock);
-	part = slsfs_part_find_id(&sbi->store, node->part_id);
+	part = slsfs_part_find_id(&sbi->store, part_id);
 	if (part)
-		ep = slsfs_epoch_find(part, node->epoch);
+		ep = slsfs_epoch_find(part, epoch);
 	err = ep ? slsfs_stream_block(ep, blk, &addr, &crc) : -ESTALE;
 	mutex_unlock(&sbi->lock);
 	if (err)
 		return err;
-	bh = sb_bread(sb, addr);
-	if (!bh)
-		return -EIO;
-	memcpy(buf, bh->b_data, SLSFS_BLOCK_SIZE);
-	brelse(bh);
+	err = slsfs_read_block(sbi->sb, addr, buf);
+	if (err)
+		return err;
 	if (slsfs_block_crc(buf) != crc) {
-		slsfs_err(sb, "epoch %llu: record block %llu at %llu: checksum mismatch",
-			  node->epoch, blk, addr);
+		slsfs_err(sbi->sb, "epoch %llu: record block %llu at %llu: checksum mismatch",
+			  epoch, blk, addr);
 		return -EUCLEAN;
 	}
 	return 0;
@@ -323,7 +319,7 @@ static ssize_t slsfs_epoch_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	void *buf;
 	int err = 0;
 
-	buf = kmalloc(SLSFS_BLOCK_SIZE, GFP_KERNEL);
+	buf = (void *)__get_free_page(GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	while (iov_iter_count(to) && iocb->ki_pos < size) {
@@ -332,8 +328,10 @@ static ssize_t slsfs_epoch_read_iter(struct kiocb *iocb, struct iov_iter *to)
 				iov_iter_count(to));
 		size_t copied;
 
-		err = slsfs_epoch_read_block(inode->i_sb, slsfs_inode_node(inode),
-					     iocb->ki_pos >> SLSFS_BLOCK_SHIFT, buf);
+		err = slsfs_stream_read_block(SLSFS_SB(inode->i_sb),
+					      slsfs_inode_node(inode)->part_id,
+					      slsfs_inode_node(inode)->epoch,
+					      iocb->ki_pos >> SLSFS_BLOCK_SHIFT, buf);
 		if (err)
 			break;
 		copied = copy_to_iter(buf + off, n, to);
@@ -344,7 +342,7 @@ static ssize_t slsfs_epoch_read_iter(struct kiocb *iocb, struct iov_iter *to)
 			break;
 		}
 	}
-	kfree(buf);
+	free_page((unsigned long)buf);
 	return done ?: err;
 }
 

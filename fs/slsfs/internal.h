@@ -69,6 +69,27 @@ struct slsfs_object {
 	struct xarray pages;		/* page index -> struct slsfs_page */
 };
 
+/* A page an epoch wrote, before it is in the index. */
+struct slsfs_staged_page {
+	u64 obj;
+	u64 index;
+	struct slsfs_page_version pv;
+};
+
+/* What an epoch wrote before its commit. */
+struct slsfs_staged {
+	struct list_head node;
+	u64 part_id;
+	u64 epoch;
+	u32 nr_pages;
+	u32 page_room;
+	struct slsfs_staged_page *pages;
+	u32 nr_extents;
+	u32 nr_blocks;		/* record blocks */
+	struct slsfs_extent *extents;
+	u32 *crcs;		/* one per record block */
+};
+
 struct slsfs_partition {
 	struct list_head node;		/* in slsfs_store.parts */
 	u64 id;
@@ -78,7 +99,8 @@ struct slsfs_partition {
 	u64 attr_flags;
 	struct list_head epochs;	/* committed, oldest first */
 	u32 nr_epochs;
-	u64 next_epoch;			/* the number the next commit gets */
+	u64 next_epoch;			/* the number the next epoch gets */
+	bool writing;			/* an epoch is being written */
 	struct xarray objects;		/* object id -> struct slsfs_object */
 };
 
@@ -93,14 +115,18 @@ struct slsfs_store {
 /* A mounted store. */
 struct slsfs_sb_info {
 	struct super_block *sb;
-	struct mutex lock;		/* the store and the log position */
+	struct mutex lock;		/* the store in memory */
 	struct slsfs_store store;
-	struct slsfs_super super;	/* the superblock mounted from */
-	unsigned int slot;		/* and its slot */
+	struct mutex log_lock;		/* the log: taken before lock */
+	struct slsfs_super super;	/* the newest superblock */
+	u64 gen;			/* of this mount's chunks, 0 until it writes */
 	u64 log_end;			/* where the next chunk goes */
 	u64 next_lsn;
-	u32 next_seg;
+	u32 cur_seg;			/* the segment log_end is in */
+	u32 start_seg;			/* where replay starts: never overwritten */
 	u64 torn_epochs;		/* dropped at mount */
+	struct dentry *debugfs;
+	char *debug_out;		/* debugfs.c's last result */
 };
 
 static inline struct slsfs_sb_info *SLSFS_SB(struct super_block *sb)
@@ -122,9 +148,25 @@ struct slsfs_node {
 	u64 epoch;
 };
 
+/* log.c: writing the log. */
+int slsfs_log_write_part(struct slsfs_sb_info *sbi, u64 part_id,
+			 const struct slsfs_part *dp);
+
+/* debugfs.c: a user-space driver of the store, for tests. */
+#ifdef CONFIG_SLSFS_DEBUGFS
+void slsfs_debugfs_add(struct slsfs_sb_info *sbi);
+void slsfs_debugfs_remove(struct slsfs_sb_info *sbi);
+#else
+static inline void slsfs_debugfs_add(struct slsfs_sb_info *sbi) {}
+static inline void slsfs_debugfs_remove(struct slsfs_sb_info *sbi) {}
+#endif
+
 /* inode.c: the read-only namespace. */
 struct inode *slsfs_root_inode(struct super_block *sb);
 void slsfs_evict_inode(struct inode *inode);
+int slsfs_read_block(struct super_block *sb, u64 addr, void *buf);
+int slsfs_stream_read_block(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch,
+			    u64 blk, void *buf);
 
 /* format.c: checks of what is read from the device. */
 u32 slsfs_crc(const void *buf, size_t len, size_t crc_off);
@@ -151,14 +193,16 @@ struct slsfs_partition *slsfs_part_find(struct slsfs_store *st, const char *name
 struct slsfs_partition *slsfs_part_find_id(struct slsfs_store *st, u64 id);
 struct slsfs_partition *slsfs_part_add(struct slsfs_store *st, u64 id,
 				       const struct slsfs_part *dp);
-void slsfs_part_remove(struct slsfs_store *st, struct slsfs_partition *part);
+void slsfs_part_forget(struct slsfs_store *st, struct slsfs_partition *part);
 struct slsfs_epoch *slsfs_epoch_find(struct slsfs_partition *part, u64 epoch);
-struct slsfs_epoch *slsfs_epoch_latest(struct slsfs_partition *part);
+struct slsfs_epoch *slsfs_epoch_newest(struct slsfs_partition *part);
 int slsfs_page_add(struct slsfs_partition *part, u64 obj, u64 index,
 		   const struct slsfs_page_version *pv);
 const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,
 						   u64 obj, u64 index, u64 epoch);
 void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest);
+int slsfs_epoch_add(struct slsfs_partition *part, const struct slsfs_commit *c,
+		    u64 epoch, struct slsfs_staged *sg);
 void slsfs_epochs_discard_after(struct slsfs_partition *part, u64 epoch);
 
 /*

@@ -24,24 +24,6 @@
 
 #include "internal.h"
 
-/* What an epoch wrote before its commit. */
-struct slsfs_staged {
-	struct list_head node;
-	u64 part_id;
-	u64 epoch;
-	u32 nr_pages;
-	u32 page_room;
-	struct slsfs_staged_page {
-		u64 obj;
-		u64 index;
-		struct slsfs_page_version pv;
-	} *pages;
-	u32 nr_extents;
-	u32 nr_blocks;		/* record blocks */
-	struct slsfs_extent *extents;
-	u32 *crcs;		/* one per record block */
-};
-
 struct slsfs_replay_state {
 	struct slsfs_replay *r;
 	struct list_head staged;
@@ -180,71 +162,6 @@ static int slsfs_replay_records(struct slsfs_replay_state *s,
 	return 0;
 }
 
-/* Move what @sg staged into the new epoch @ep of @part. */
-static int slsfs_commit_staged(struct slsfs_partition *part, struct slsfs_epoch *ep,
-			       struct slsfs_staged *sg)
-{
-	u32 i;
-	int err;
-
-	if (sg->nr_pages != ep->nr_pages)
-		return -EUCLEAN;
-	if (ep->record_bytes > (u64)sg->nr_blocks * SLSFS_BLOCK_SIZE)
-		return -EUCLEAN;
-	for (i = 0; i < sg->nr_pages; i++) {
-		err = slsfs_page_add(part, sg->pages[i].obj, sg->pages[i].index,
-				     &sg->pages[i].pv);
-		if (err)
-			return err;
-	}
-	ep->extents = sg->extents;
-	ep->extent_crcs = sg->crcs;
-	ep->nr_extents = sg->nr_extents;
-	sg->extents = NULL;
-	sg->crcs = NULL;
-	return 0;
-}
-
-/**
- * slsfs_epoch_add - add a committed epoch to its partition
- * @part:	the partition
- * @c:		the commit entry
- * @epoch:	its number, newer than any the partition has
- * @sg:		what it wrote, or NULL if it wrote no pages nor records
- *
- * Return: 0, -EUCLEAN if the commit does not match what was written, or
- * -ENOMEM.
- */
-static int slsfs_epoch_add(struct slsfs_partition *part,
-			   const struct slsfs_commit *c, u64 epoch,
-			   struct slsfs_staged *sg)
-{
-	static struct slsfs_staged none;
-	struct slsfs_epoch *ep;
-	int err;
-
-	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
-	if (!ep)
-		return -ENOMEM;
-	ep->epoch = epoch;
-	ep->parent = le64_to_cpu(c->parent);
-	ep->nr_pages = le64_to_cpu(c->nr_pages);
-	ep->record_bytes = le64_to_cpu(c->record_bytes);
-	ep->time_ns = le64_to_cpu(c->time_ns);
-	ep->flags = le32_to_cpu(c->flags);
-	INIT_LIST_HEAD(&ep->node);
-	err = slsfs_commit_staged(part, ep, sg ?: &none);
-	if (err) {
-		kfree(ep);
-		return err;
-	}
-	list_add_tail(&ep->node, &part->epochs);
-	part->nr_epochs++;
-	part->next_epoch = epoch + 1;
-	slsfs_epochs_expire(part, le64_to_cpu(c->oldest));
-	return 0;
-}
-
 static int slsfs_replay_commit(struct slsfs_replay_state *s,
 			       const struct slsfs_chunk *ch)
 {
@@ -280,7 +197,7 @@ static int slsfs_replay_part(struct slsfs_replay_state *s,
 	if (le32_to_cpu(dp->flags) & SLSFS_PART_REMOVED) {
 		if (!part)
 			return slsfs_corrupt(s, "removal of an unknown partition");
-		slsfs_part_remove(st, part);
+		slsfs_part_forget(st, part);
 		return 0;
 	}
 	if (part || !ch->part_id || !memchr(dp->name, '\0', sizeof(dp->name)) ||
@@ -396,7 +313,7 @@ int slsfs_replay(struct slsfs_replay *r)
 	const struct slsfs_chunk *ch;
 	int err;
 
-	s.block = kmalloc(SLSFS_BLOCK_SIZE, GFP_KERNEL);
+	s.block = (void *)__get_free_page(GFP_KERNEL);	/* read_block wants a page */
 	if (!s.block)
 		return -ENOMEM;
 	ch = s.block;
@@ -427,7 +344,7 @@ int slsfs_replay(struct slsfs_replay *r)
 	r->next_seg = s.next_seg;
 out:
 	slsfs_unstage_all(&s);
-	kfree(s.block);
+	free_page((unsigned long)s.block);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_replay);

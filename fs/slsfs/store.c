@@ -113,12 +113,12 @@ struct slsfs_partition *slsfs_part_add(struct slsfs_store *st, u64 id,
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_part_add);
 
-void slsfs_part_remove(struct slsfs_store *st, struct slsfs_partition *part)
+void slsfs_part_forget(struct slsfs_store *st, struct slsfs_partition *part)
 {
 	list_del(&part->node);
 	slsfs_part_free(part);
 }
-EXPORT_SYMBOL_IF_KUNIT(slsfs_part_remove);
+EXPORT_SYMBOL_IF_KUNIT(slsfs_part_forget);
 
 struct slsfs_epoch *slsfs_epoch_find(struct slsfs_partition *part, u64 epoch)
 {
@@ -131,13 +131,13 @@ struct slsfs_epoch *slsfs_epoch_find(struct slsfs_partition *part, u64 epoch)
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_epoch_find);
 
-struct slsfs_epoch *slsfs_epoch_latest(struct slsfs_partition *part)
+struct slsfs_epoch *slsfs_epoch_newest(struct slsfs_partition *part)
 {
 	if (list_empty(&part->epochs))
 		return NULL;
 	return list_last_entry(&part->epochs, struct slsfs_epoch, node);
 }
-EXPORT_SYMBOL_IF_KUNIT(slsfs_epoch_latest);
+EXPORT_SYMBOL_IF_KUNIT(slsfs_epoch_newest);
 
 static struct slsfs_object *slsfs_object_get(struct slsfs_partition *part, u64 id)
 {
@@ -298,6 +298,72 @@ void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest)
 	slsfs_index_trim(part, oldest, U64_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_epochs_expire);
+
+/* Move what @sg staged into the new epoch @ep of @part. */
+static int slsfs_commit_staged(struct slsfs_partition *part, struct slsfs_epoch *ep,
+			       struct slsfs_staged *sg)
+{
+	u32 i;
+	int err;
+
+	if (sg->nr_pages != ep->nr_pages)
+		return -EUCLEAN;
+	if (ep->record_bytes > (u64)sg->nr_blocks * SLSFS_BLOCK_SIZE)
+		return -EUCLEAN;
+	for (i = 0; i < sg->nr_pages; i++) {
+		err = slsfs_page_add(part, sg->pages[i].obj, sg->pages[i].index,
+				     &sg->pages[i].pv);
+		if (err)
+			return err;
+	}
+	ep->extents = sg->extents;
+	ep->extent_crcs = sg->crcs;
+	ep->nr_extents = sg->nr_extents;
+	sg->extents = NULL;
+	sg->crcs = NULL;
+	return 0;
+}
+
+/**
+ * slsfs_epoch_add - add a committed epoch to its partition
+ * @part:	the partition
+ * @c:		the commit entry
+ * @epoch:	its number, newer than any the partition has
+ * @sg:		what it wrote, or NULL if it wrote no pages nor records
+ *
+ * Return: 0, -EUCLEAN if the commit does not match what was written, or
+ * -ENOMEM.
+ */
+int slsfs_epoch_add(struct slsfs_partition *part,
+			   const struct slsfs_commit *c, u64 epoch,
+			   struct slsfs_staged *sg)
+{
+	static struct slsfs_staged none;
+	struct slsfs_epoch *ep;
+	int err;
+
+	ep = kzalloc(sizeof(*ep), GFP_KERNEL);
+	if (!ep)
+		return -ENOMEM;
+	ep->epoch = epoch;
+	ep->parent = le64_to_cpu(c->parent);
+	ep->nr_pages = le64_to_cpu(c->nr_pages);
+	ep->record_bytes = le64_to_cpu(c->record_bytes);
+	ep->time_ns = le64_to_cpu(c->time_ns);
+	ep->flags = le32_to_cpu(c->flags);
+	INIT_LIST_HEAD(&ep->node);
+	err = slsfs_commit_staged(part, ep, sg ?: &none);
+	if (err) {
+		kfree(ep);
+		return err;
+	}
+	list_add_tail(&ep->node, &part->epochs);
+	part->nr_epochs++;
+	if (epoch >= part->next_epoch)
+		part->next_epoch = epoch + 1;
+	slsfs_epochs_expire(part, le64_to_cpu(c->oldest));
+	return 0;
+}
 
 /* Forget the epochs newer than @epoch (a restore went back to it). */
 void slsfs_epochs_discard_after(struct slsfs_partition *part, u64 epoch)

@@ -8,23 +8,15 @@
  * foreign, truncated or corrupt device is refused with one log line.
  */
 #include <linux/blkdev.h>
-#include <linux/buffer_head.h>
 #include <linux/fs_context.h>
 #include <linux/module.h>
 #include <linux/slab.h>
 
 #include "internal.h"
 
-static int slsfs_read_block(struct slsfs_replay *r, u64 addr, void *buf)
+static int slsfs_replay_read(struct slsfs_replay *r, u64 addr, void *buf)
 {
-	struct super_block *sb = r->private;
-	struct buffer_head *bh = sb_bread(sb, addr);
-
-	if (!bh)
-		return -EIO;
-	memcpy(buf, bh->b_data, SLSFS_BLOCK_SIZE);
-	brelse(bh);
-	return 0;
+	return slsfs_read_block(r->private, addr, buf);
 }
 
 /* Read both superblock slots into @sup (two of them) and pick one. */
@@ -35,16 +27,19 @@ static int slsfs_read_supers(struct super_block *sb, struct slsfs_super *sup)
 	unsigned int i;
 	int slot;
 
-	for (i = 0; i < SLSFS_SUPER_SLOTS; i++) {
-		struct buffer_head *bh = sb_bread(sb, i);
+	void *block = (void *)__get_free_page(GFP_KERNEL);
 
-		if (!bh) {
+	if (!block)
+		return -ENOMEM;
+	for (i = 0; i < SLSFS_SUPER_SLOTS; i++) {
+		if (slsfs_read_block(sb, i, block)) {
 			slsfs_err(sb, "cannot mount: superblock %u unreadable", i);
+			free_page((unsigned long)block);
 			return -EIO;
 		}
-		memcpy(&sup[i], bh->b_data, sizeof(sup[i]));
-		brelse(bh);
+		memcpy(&sup[i], block, sizeof(sup[i]));
 	}
+	free_page((unsigned long)block);
 	slot = slsfs_super_choose(&sup[0], &sup[1], dev_blocks, &why);
 	if (slot < 0)
 		slsfs_err(sb, "cannot mount: %s", why);
@@ -58,7 +53,7 @@ static int slsfs_load(struct slsfs_sb_info *sbi)
 	struct slsfs_geo geo;
 	struct slsfs_replay r = {
 		.st = &sbi->store,
-		.read_block = slsfs_read_block,
+		.read_block = slsfs_replay_read,
 		.private = sb,
 	};
 	int slot, err;
@@ -66,7 +61,6 @@ static int slsfs_load(struct slsfs_sb_info *sbi)
 	slot = slsfs_read_supers(sb, sup);
 	if (slot < 0)
 		return slot;
-	sbi->slot = slot;
 	sbi->super = sup[slot];
 	if (le64_to_cpu(sbi->super.feature_ro_compat) & ~SLSFS_FEATURE_RO_COMPAT_SUPP &&
 	    !sb_rdonly(sb)) {
@@ -89,7 +83,8 @@ static int slsfs_load(struct slsfs_sb_info *sbi)
 		return err;
 	sbi->log_end = r.end_addr;
 	sbi->next_lsn = r.next_lsn;
-	sbi->next_seg = r.next_seg;
+	sbi->cur_seg = slsfs_seg_of(&geo, r.end_addr);
+	sbi->start_seg = slsfs_seg_of(&geo, r.start_addr);
 	sbi->torn_epochs = r.torn_epochs;
 	slsfs_info(sb, "mounted: %llu chunks replayed, %llu torn epochs dropped",
 		   r.chunks, r.torn_epochs);
@@ -123,6 +118,7 @@ static int slsfs_fill_super(struct super_block *sb, struct fs_context *fc)
 		return -ENOMEM;
 	sbi->sb = sb;
 	mutex_init(&sbi->lock);
+	mutex_init(&sbi->log_lock);
 	INIT_LIST_HEAD(&sbi->store.parts);
 	sb->s_fs_info = sbi;
 
@@ -146,6 +142,7 @@ static int slsfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		return -ENOMEM;
+	slsfs_debugfs_add(sbi);
 	return 0;
 }
 
@@ -168,6 +165,8 @@ static void slsfs_kill_sb(struct super_block *sb)
 {
 	struct slsfs_sb_info *sbi = SLSFS_SB(sb);
 
+	if (sbi)
+		slsfs_debugfs_remove(sbi);
 	kill_block_super(sb);
 	if (sbi)
 		slsfs_free_sbi(sbi);

@@ -39,6 +39,7 @@ FIXTURE(slsfs)
 {
 	char img[32];
 	char mnt[32];
+	char dev[32];		/* the loop device, once attached */
 	int loop_fd;
 };
 
@@ -185,11 +186,9 @@ out:
  * Attach @img to a loop device, its descriptor in @loop_fd, and mount it on
  * @mnt: 0, the errno of mount(2), or -1 if no loop device could be had.
  */
-static int mount_errno(const char *img, const char *mnt, int *loop_fd)
+static int mount_errno(const char *img, const char *mnt, int *loop_fd, char *dev)
 {
-	char dev[32];
-
-	*loop_fd = attach_loop(img, dev, sizeof(dev));
+	*loop_fd = attach_loop(img, dev, 32);
 	if (*loop_fd < 0) {
 		ksft_print_msg("attaching %s to a loop device: %s\n", img,
 			       strerror(errno));
@@ -199,7 +198,7 @@ static int mount_errno(const char *img, const char *mnt, int *loop_fd)
 }
 
 /* mount_errno() of the fixture's image. */
-#define MOUNT_ERRNO() mount_errno(self->img, self->mnt, &self->loop_fd)
+#define MOUNT_ERRNO() mount_errno(self->img, self->mnt, &self->loop_fd, self->dev)
 
 static void zero_super(struct slsfs_super *sup)
 {
@@ -381,6 +380,137 @@ TEST_F(slsfs, segments_beyond_device_refused)
 TEST_F(slsfs, mkfs_refuses_1mib)
 {
 	EXPECT_EQ(1, format_image(self->img, MiB));
+}
+
+/*
+ * Run one command of the store's debugfs driver (CONFIG_SLSFS_DEBUGFS) and
+ * put its result line in @out: 0, or the errno of the command.
+ */
+static int store_cmd(const char *dev, const char *cmd, char *out, size_t len)
+{
+	char path[96];
+	ssize_t n;
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/kernel/debug/slsfs/%s/ctl",
+		 strrchr(dev, '/') + 1);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	if (write(fd, cmd, strlen(cmd)) < 0)
+		err = errno;
+	n = pread(fd, out, len - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	close(fd);
+	return err;
+}
+
+/* Epoch files in the partition's directory, and the number of the oldest. */
+static int count_epochs(const char *mnt, const char *part, long *oldest)
+{
+	struct dirent *de;
+	char path[96];
+	int n = 0;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), "%s/%s", mnt, part);
+	dir = opendir(path);
+	if (!dir)
+		return -1;
+	*oldest = 0;
+	while ((de = readdir(dir))) {
+		long e = strtol(de->d_name, NULL, 10);
+
+		if (e <= 0)
+			continue;
+		n++;
+		if (!*oldest || e < *oldest)
+			*oldest = e;
+	}
+	closedir(dir);
+	return n;
+}
+
+/* Epochs committed through the store come back page for page, after a remount too. */
+TEST_F(slsfs, commit_and_read_back)
+{
+	char out[64], path[96], target[16];
+	long oldest;
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 8 7 full", out, sizeof(out)));
+	EXPECT_STREQ("epoch 1\n", out);
+	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 2 3 8", out, sizeof(out)));
+	EXPECT_STREQ("epoch 2\n", out);
+	ASSERT_EQ(0, store_cmd(self->dev, "verify p 1", out, sizeof(out)));
+	EXPECT_STREQ("ok epoch 1 pages 8\n", out);
+	ASSERT_EQ(0, store_cmd(self->dev, "verify p 2", out, sizeof(out)));
+	EXPECT_STREQ("ok epoch 2 pages 8\n", out);
+	EXPECT_EQ(2, count_epochs(self->mnt, "p", &oldest));
+	snprintf(path, sizeof(path), "%s/p/latest", self->mnt);
+	ASSERT_EQ(1, readlink(path, target, sizeof(target)));
+	EXPECT_EQ('2', target[0]);
+	/* a partition of that name exists */
+	EXPECT_EQ(EEXIST, store_cmd(self->dev, "create p", out, sizeof(out)));
+
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	EXPECT_STREQ("ok epoch 2 pages 8\n", out);
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* A partition keeps its 16 newest epochs; the rest expire. */
+TEST_F(slsfs, retention)
+{
+	char out[64], cmd[64];
+	long oldest;
+	int i;
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
+	for (i = 1; i <= 20; i++) {
+		snprintf(cmd, sizeof(cmd), "epoch p %d 1 %d", i % 4, i);
+		ASSERT_EQ(0, store_cmd(self->dev, cmd, out, sizeof(out)));
+	}
+	EXPECT_EQ(16, count_epochs(self->mnt, "p", &oldest));
+	EXPECT_EQ(5, oldest);
+	/* pages of expired epochs that retained ones still see are kept */
+	ASSERT_EQ(0, store_cmd(self->dev, "verify p 5", out, sizeof(out)));
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(16, count_epochs(self->mnt, "p", &oldest));
+	EXPECT_EQ(5, oldest);
+	ASSERT_EQ(0, store_cmd(self->dev, "verify p 20", out, sizeof(out)));
+	EXPECT_STREQ("ok epoch 20 pages 4\n", out);
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* A full device fails the new epoch with ENOSPC and keeps the older ones. */
+TEST_F(slsfs, full_device_keeps_epochs)
+{
+	char out[64];
+	int i, ret, err = 0, pages = 0;
+	long epoch = 0;
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
+	for (i = 0; i < 100 && !err; i++)
+		err = store_cmd(self->dev, "epoch p 0 200 1 full", out, sizeof(out));
+	EXPECT_EQ(ENOSPC, err);
+	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	ret = sscanf(out, "ok epoch %ld pages %d", &epoch, &pages);
+	EXPECT_EQ(2, ret);
+	EXPECT_EQ(i - 1, epoch);
+	EXPECT_EQ(200, pages);
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	EXPECT_EQ(0, umount(self->mnt));
 }
 
 TEST_HARNESS_MAIN

@@ -1,0 +1,636 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slsfs: writing the log.
+ *
+ * One writer at a time appends chunks where replay ended (sbi->log_lock).
+ * Before its first chunk a mount writes the next superblock generation,
+ * which its chunks carry.  An epoch's pages go to the device straight from
+ * their struct page, each chunk one bio; when all of them are done, the
+ * commit chunk is written with REQ_PREFLUSH | REQ_FUA, and only then is
+ * the epoch added to the store in memory.
+ *
+ * There is no cleaner yet: the log cannot wrap onto the segment replay
+ * starts from, and a full device fails the epoch with ENOSPC.
+ */
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/crc32c.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/slsfs.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
+
+#include "internal.h"
+
+#define SLSFS_KEEP_EPOCHS_DEFAULT	16
+
+struct slsfs_txn {
+	struct slsfs_sb_info *sbi;
+	u64 part_id;
+	u64 epoch;
+	u64 parent;
+	unsigned int flags;
+	struct slsfs_staged sg;		/* pages and record blocks, as written */
+	struct page **pages;		/* referenced until the commit is done */
+	struct page **rec;		/* the record stream, in pages */
+	u32 nr_rec;
+	u64 rec_bytes;
+	struct work_struct work;
+	void (*done)(void *arg, u64 epoch, int err);
+	void *arg;
+};
+
+/* Bios in flight for one batch of chunks. */
+struct slsfs_wbatch {
+	atomic_t pending;
+	blk_status_t status;
+	struct completion done;
+	struct list_head headers;	/* header pages to free */
+};
+
+static void slsfs_wbatch_init(struct slsfs_wbatch *wb)
+{
+	atomic_set(&wb->pending, 1);
+	wb->status = BLK_STS_OK;
+	init_completion(&wb->done);
+	INIT_LIST_HEAD(&wb->headers);
+}
+
+static void slsfs_wbatch_put(struct slsfs_wbatch *wb)
+{
+	if (atomic_dec_and_test(&wb->pending))
+		complete(&wb->done);
+}
+
+static void slsfs_wbio_end(struct bio *bio)
+{
+	struct slsfs_wbatch *wb = bio->bi_private;
+
+	if (bio->bi_status)
+		wb->status = bio->bi_status;
+	bio_put(bio);
+	slsfs_wbatch_put(wb);
+}
+
+/* Wait for the batch; free its header pages.  Return: 0 or -EIO. */
+static int slsfs_wbatch_wait(struct slsfs_wbatch *wb)
+{
+	struct page *page, *next;
+
+	slsfs_wbatch_put(wb);
+	wait_for_completion_io(&wb->done);
+	list_for_each_entry_safe(page, next, &wb->headers, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+	return blk_status_to_errno(wb->status);
+}
+
+static void slsfs_wbatch_submit(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
+				u64 addr, struct page *hdr, struct page **data,
+				u32 nr, blk_opf_t extra)
+{
+	struct bio *bio;
+	u32 i;
+
+	bio = bio_alloc(sbi->sb->s_bdev, 1 + nr, REQ_OP_WRITE | REQ_SYNC | extra,
+			GFP_NOIO);
+	bio->bi_iter.bi_sector = addr << (SLSFS_BLOCK_SHIFT - SECTOR_SHIFT);
+	bio->bi_end_io = slsfs_wbio_end;
+	bio->bi_private = wb;
+	__bio_add_page(bio, hdr, SLSFS_BLOCK_SIZE, 0);
+	for (i = 0; i < nr; i++)
+		__bio_add_page(bio, data[i], SLSFS_BLOCK_SIZE, 0);
+	atomic_inc(&wb->pending);
+	submit_bio(bio);
+}
+
+/* The first write of a mount: the next superblock generation, durable. */
+static int slsfs_log_open(struct slsfs_sb_info *sbi)
+{
+	struct slsfs_super *sup;
+	struct slsfs_wbatch wb;
+	struct page *page;
+	u64 gen;
+
+	if (sbi->gen)
+		return 0;
+	page = alloc_page(GFP_NOIO | __GFP_ZERO);
+	if (!page)
+		return -ENOMEM;
+	gen = le64_to_cpu(sbi->super.generation) + 1;
+	sup = page_address(page);
+	*sup = sbi->super;
+	sup->generation = cpu_to_le64(gen);
+	slsfs_super_seal(sup);
+	slsfs_wbatch_init(&wb);
+	list_add(&page->lru, &wb.headers);
+	slsfs_wbatch_submit(sbi, &wb, gen % SLSFS_SUPER_SLOTS, page, NULL, 0,
+			    REQ_PREFLUSH | REQ_FUA);
+	if (slsfs_wbatch_wait(&wb)) {
+		slsfs_err(sbi->sb, "superblock write failed");
+		return -EIO;
+	}
+	sbi->super.generation = cpu_to_le64(gen);
+	sbi->gen = gen;
+	return 0;
+}
+
+/* A zeroed header block for a chunk, its common fields filled in. */
+static struct slsfs_chunk *slsfs_chunk_new(struct slsfs_sb_info *sbi,
+					   struct slsfs_wbatch *wb, u16 type,
+					   u64 part_id, u64 epoch, u32 nr_entries,
+					   size_t esize, u32 nr_blocks)
+{
+	struct page *page = alloc_page(GFP_NOIO | __GFP_ZERO);
+	struct slsfs_chunk *ch;
+
+	if (!page)
+		return NULL;
+	list_add(&page->lru, &wb->headers);
+	ch = page_address(page);
+	ch->magic = cpu_to_le32(SLSFS_CHUNK_MAGIC);
+	ch->type = cpu_to_le16(type);
+	ch->len = cpu_to_le32(sizeof(*ch) + nr_entries * esize);
+	ch->gen = cpu_to_le64(sbi->gen);
+	ch->store_id = cpu_to_le64(sbi->store.geo.store_id);
+	ch->part_id = cpu_to_le64(part_id);
+	ch->epoch = cpu_to_le64(epoch);
+	ch->nr_entries = cpu_to_le32(nr_entries);
+	ch->nr_blocks = cpu_to_le32(nr_blocks);
+	return ch;
+}
+
+/* Step into the next segment, unless it is where replay starts. */
+static int slsfs_log_next_seg(struct slsfs_sb_info *sbi)
+{
+	u32 next = (sbi->cur_seg + 1) % sbi->store.geo.nr_segs;
+
+	if (next == sbi->start_seg)
+		return -ENOSPC;
+	sbi->cur_seg = next;
+	sbi->log_end = slsfs_seg_addr(&sbi->store.geo, next);
+	return 0;
+}
+
+/*
+ * Place @ch, with its @nr_blocks data blocks, at the end of the log and
+ * submit it.  A chunk that does not fit in the segment goes to the next
+ * one, after a SEGEND chunk when there is room for it.
+ */
+static int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
+			    struct slsfs_chunk *ch, struct page **data,
+			    blk_opf_t extra)
+{
+	u32 nr = le32_to_cpu(ch->nr_blocks);
+	u64 end = slsfs_seg_addr(&sbi->store.geo, sbi->cur_seg + 1);
+	u64 addr;
+	int err;
+
+	if (sbi->log_end + 1 + nr > end) {
+		if (sbi->log_end < end) {
+			struct slsfs_chunk *se;
+
+			se = slsfs_chunk_new(sbi, wb, SLSFS_CHUNK_SEGEND, 0, 0, 0, 0, 0);
+			if (!se)
+				return -ENOMEM;
+			err = slsfs_log_append(sbi, wb, se, NULL, 0);
+			if (err)
+				return err;
+		}
+		err = slsfs_log_next_seg(sbi);
+		if (err)
+			return err;
+	}
+	addr = sbi->log_end;
+	ch->lsn = cpu_to_le64(sbi->next_lsn++);
+	ch->next_seg = cpu_to_le32((sbi->cur_seg + 1) % sbi->store.geo.nr_segs);
+	slsfs_chunk_seal(ch);
+	slsfs_wbatch_submit(sbi, wb, addr, virt_to_page(ch), data, nr, extra);
+	sbi->log_end = addr + 1 + nr;
+	return 0;
+}
+
+/* Write one chunk that has no data blocks, durable when this returns. */
+static int slsfs_log_write_one(struct slsfs_sb_info *sbi, u16 type, u64 part_id,
+			       u64 epoch, const void *entry, size_t esize)
+{
+	struct slsfs_wbatch wb;
+	struct slsfs_chunk *ch;
+	int err;
+
+	slsfs_wbatch_init(&wb);
+	ch = slsfs_chunk_new(sbi, &wb, type, part_id, epoch, 1, esize, 0);
+	err = ch ? 0 : -ENOMEM;
+	if (!err) {
+		memcpy(ch + 1, entry, esize);
+		err = slsfs_log_append(sbi, &wb, ch, NULL, REQ_PREFLUSH | REQ_FUA);
+	}
+	return slsfs_wbatch_wait(&wb) ?: err;
+}
+
+/* A partition created or removed, durably; the caller holds log_lock. */
+int slsfs_log_write_part(struct slsfs_sb_info *sbi, u64 part_id,
+			 const struct slsfs_part *dp)
+{
+	int err;
+
+	lockdep_assert_held(&sbi->log_lock);
+	err = slsfs_log_open(sbi);
+	if (!err)
+		err = slsfs_log_write_one(sbi, SLSFS_CHUNK_PART, part_id, 0, dp,
+					  sizeof(*dp));
+	return err;
+}
+
+static u32 slsfs_chunk_max(struct slsfs_sb_info *sbi, u32 per_header)
+{
+	return min(per_header, sbi->store.geo.seg_blocks - 1);
+}
+
+/* The PAGES chunks of @txn; the addresses go into txn->sg. */
+static int slsfs_txn_write_pages(struct slsfs_txn *txn, struct slsfs_wbatch *wb)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	u32 max = slsfs_chunk_max(sbi, SLSFS_PAGES_PER_CHUNK);
+	u32 done, nr, i;
+	int err;
+
+	for (done = 0; done < txn->sg.nr_pages; done += nr) {
+		struct slsfs_page_entry *e;
+		struct slsfs_chunk *ch;
+
+		nr = min(max, txn->sg.nr_pages - done);
+		ch = slsfs_chunk_new(sbi, wb, SLSFS_CHUNK_PAGES, txn->part_id,
+				     txn->epoch, nr, sizeof(*e), nr);
+		if (!ch)
+			return -ENOMEM;
+		e = (void *)(ch + 1);
+		for (i = 0; i < nr; i++) {
+			struct slsfs_staged_page *sp = &txn->sg.pages[done + i];
+
+			e[i].obj = cpu_to_le64(sp->obj);
+			e[i].index = cpu_to_le64(sp->index);
+			e[i].crc = cpu_to_le32(sp->pv.crc);
+		}
+		err = slsfs_log_append(sbi, wb, ch, txn->pages + done, 0);
+		if (err)
+			return err;
+		for (i = 0; i < nr; i++)
+			txn->sg.pages[done + i].pv.addr = sbi->log_end - nr + i;
+	}
+	return 0;
+}
+
+/* The RECORDS chunks of @txn; their extents go into txn->sg. */
+static int slsfs_txn_write_records(struct slsfs_txn *txn, struct slsfs_wbatch *wb)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	u32 max = slsfs_chunk_max(sbi, SLSFS_BLOCKS_PER_RECORDS_CHUNK);
+	struct slsfs_staged *sg = &txn->sg;
+	u32 done, nr, i;
+	int err;
+
+	sg->crcs = kcalloc(max(txn->nr_rec, 1U), sizeof(*sg->crcs), GFP_NOIO);
+	sg->extents = kcalloc(DIV_ROUND_UP(txn->nr_rec, max) ?: 1,
+			      sizeof(*sg->extents), GFP_NOIO);
+	if (!sg->crcs || !sg->extents)
+		return -ENOMEM;
+	for (done = 0; done < txn->nr_rec; done += nr) {
+		struct slsfs_chunk *ch;
+		__le32 *crc;
+
+		nr = min(max, txn->nr_rec - done);
+		ch = slsfs_chunk_new(sbi, wb, SLSFS_CHUNK_RECORDS, txn->part_id,
+				     txn->epoch, nr, sizeof(*crc), nr);
+		if (!ch)
+			return -ENOMEM;
+		crc = (void *)(ch + 1);
+		for (i = 0; i < nr; i++) {
+			sg->crcs[done + i] = slsfs_block_crc(page_address(txn->rec[done + i]));
+			crc[i] = cpu_to_le32(sg->crcs[done + i]);
+		}
+		err = slsfs_log_append(sbi, wb, ch, txn->rec + done, 0);
+		if (err)
+			return err;
+		sg->extents[sg->nr_extents].addr = sbi->log_end - nr;
+		sg->extents[sg->nr_extents].nr_blocks = nr;
+		sg->nr_extents++;
+		sg->nr_blocks += nr;
+	}
+	return 0;
+}
+
+/* The oldest epoch the partition keeps once @txn is committed. */
+static u64 slsfs_txn_oldest(struct slsfs_txn *txn, struct slsfs_partition *part)
+{
+	u64 keep = part->keep_epochs ?: SLSFS_KEEP_EPOCHS_DEFAULT;
+	struct slsfs_epoch *ep;
+	u64 skip;
+
+	if (part->nr_epochs + 1 <= keep)
+		return list_empty(&part->epochs) ? txn->epoch :
+		       list_first_entry(&part->epochs, struct slsfs_epoch, node)->epoch;
+	skip = part->nr_epochs + 1 - keep;
+	list_for_each_entry(ep, &part->epochs, node)
+		if (!skip--)
+			return ep->epoch;
+	return txn->epoch;
+}
+
+/* Add the committed epoch to the store in memory. */
+static int slsfs_txn_publish(struct slsfs_txn *txn, const struct slsfs_commit *c)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	struct slsfs_partition *part;
+	int err = -ENOENT;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, txn->part_id);
+	if (part)
+		err = slsfs_epoch_add(part, c, txn->epoch, &txn->sg);
+	if (!err)
+		sbi->store.commits++;
+	mutex_unlock(&sbi->lock);
+	return err;
+}
+
+static int slsfs_txn_write(struct slsfs_txn *txn)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	struct slsfs_partition *part;
+	struct slsfs_commit c = {};
+	struct slsfs_wbatch wb;
+	int err, werr;
+
+	mutex_lock(&sbi->log_lock);
+	err = slsfs_log_open(sbi);
+	if (err)
+		goto out;
+	slsfs_wbatch_init(&wb);
+	err = slsfs_txn_write_pages(txn, &wb);
+	if (!err)
+		err = slsfs_txn_write_records(txn, &wb);
+	werr = slsfs_wbatch_wait(&wb);
+	err = err ?: werr;
+	if (err)
+		goto out;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, txn->part_id);
+	if (part)
+		c.oldest = cpu_to_le64(slsfs_txn_oldest(txn, part));
+	mutex_unlock(&sbi->lock);
+	if (!part) {
+		err = -ENOENT;
+		goto out;
+	}
+	c.parent = cpu_to_le64(txn->parent);
+	c.nr_pages = cpu_to_le64(txn->sg.nr_pages);
+	c.record_bytes = cpu_to_le64(txn->rec_bytes);
+	c.time_ns = cpu_to_le64(ktime_get_real_ns());
+	c.flags = cpu_to_le32(txn->parent ? 0 : SLSFS_COMMIT_FULL);
+	/* The preflush makes everything above durable before the commit. */
+	err = slsfs_log_write_one(sbi, SLSFS_CHUNK_COMMIT, txn->part_id, txn->epoch,
+				  &c, sizeof(c));
+	if (!err)
+		err = slsfs_txn_publish(txn, &c);
+out:
+	mutex_unlock(&sbi->log_lock);
+	if (err)
+		slsfs_err(sbi->sb, "partition %llu: epoch %llu not committed (%d)",
+			  txn->part_id, txn->epoch, err);
+	return err;
+}
+
+/**
+ * slsfs_epoch_begin - start writing the next epoch of a partition
+ * @sbi:	the store
+ * @part_id:	the partition
+ * @flags:	SLSFS_EPOCH_FULL, or 0 for an epoch on top of the latest
+ *
+ * Return: the transaction, ERR_PTR(-ENOENT) for an unknown partition,
+ * -EBUSY while another epoch of it is being written, or -ENOMEM.
+ */
+struct slsfs_txn *slsfs_epoch_begin(struct slsfs_sb_info *sbi, u64 part_id,
+				    unsigned int flags)
+{
+	struct slsfs_partition *part;
+	struct slsfs_epoch *latest;
+	struct slsfs_txn *txn;
+	int err = 0;
+
+	txn = kzalloc(sizeof(*txn), GFP_KERNEL);
+	if (!txn)
+		return ERR_PTR(-ENOMEM);
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (!part)
+		err = -ENOENT;
+	else if (part->writing)
+		err = -EBUSY;
+	if (!err) {
+		part->writing = true;
+		txn->epoch = part->next_epoch++;	/* never reused */
+		latest = slsfs_epoch_newest(part);
+		if (latest && !(flags & SLSFS_EPOCH_FULL))
+			txn->parent = latest->epoch;
+	}
+	mutex_unlock(&sbi->lock);
+	if (err) {
+		kfree(txn);
+		return ERR_PTR(err);
+	}
+	txn->sbi = sbi;
+	txn->part_id = part_id;
+	txn->flags = flags;
+	txn->sg.part_id = part_id;
+	txn->sg.epoch = txn->epoch;
+	INIT_LIST_HEAD(&txn->sg.node);
+	return txn;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_begin);
+
+u64 slsfs_txn_epoch(const struct slsfs_txn *txn)
+{
+	return txn->epoch;
+}
+EXPORT_SYMBOL_GPL(slsfs_txn_epoch);
+
+/* Append @len bytes to the record stream, growing it a page at a time. */
+static int slsfs_txn_stream(struct slsfs_txn *txn, const void *src, size_t len)
+{
+	while (len) {
+		size_t off = txn->rec_bytes & (SLSFS_BLOCK_SIZE - 1);
+		size_t n = min(len, SLSFS_BLOCK_SIZE - off);
+
+		if (!off) {
+			struct page **rec = krealloc_array(txn->rec, txn->nr_rec + 1,
+							   sizeof(*rec), GFP_KERNEL);
+			if (!rec)
+				return -ENOMEM;
+			txn->rec = rec;
+			rec[txn->nr_rec] = alloc_page(GFP_KERNEL | __GFP_ZERO);
+			if (!rec[txn->nr_rec])
+				return -ENOMEM;
+			txn->nr_rec++;
+		}
+		if (src) {
+			memcpy(page_address(txn->rec[txn->nr_rec - 1]) + off, src, n);
+			src += n;
+		}
+		txn->rec_bytes += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * slsfs_epoch_add_record - append a metadata record to an epoch
+ * @txn:	the epoch
+ * @type:	the record type, the caller's to choose
+ * @payload:	the record
+ * @len:	its length
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int slsfs_epoch_add_record(struct slsfs_txn *txn, u16 type, const void *payload,
+			   u32 len)
+{
+	struct slsfs_record rec = {
+		.magic = cpu_to_le32(SLSFS_RECORD_MAGIC),
+		.type = cpu_to_le16(type),
+		.len = cpu_to_le32(len),
+		.epoch = cpu_to_le64(txn->epoch),
+	};
+	u32 crc;
+	int err;
+
+	crc = crc32c(~0U, &rec, sizeof(rec));
+	rec.crc = cpu_to_le32(~crc32c(crc, payload, len));
+	err = slsfs_txn_stream(txn, &rec, sizeof(rec));
+	if (!err)
+		err = slsfs_txn_stream(txn, payload, len);
+	if (!err)	/* padding: the stream's pages are zeroed */
+		err = slsfs_txn_stream(txn, NULL, slsfs_record_size(len) - sizeof(rec) - len);
+	return err;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_add_record);
+
+/**
+ * slsfs_epoch_add_page - add a copy of a page to an epoch
+ * @txn:	the epoch
+ * @obj:	the object it belongs to
+ * @index:	its index in the object
+ * @page:	its contents; referenced, and not to change, until the commit
+ *		is done
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
+			 struct page *page)
+{
+	struct slsfs_staged *sg = &txn->sg;
+	struct slsfs_staged_page *sp;
+	void *data;
+
+	if (sg->nr_pages == sg->page_room) {
+		u32 room = max(16U, sg->page_room * 2);
+		void *p = krealloc_array(sg->pages, room, sizeof(*sg->pages),
+					 GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		sg->pages = p;
+		p = krealloc_array(txn->pages, room, sizeof(*txn->pages), GFP_KERNEL);
+		if (!p)
+			return -ENOMEM;
+		txn->pages = p;
+		sg->page_room = room;
+	}
+	sp = &sg->pages[sg->nr_pages];
+	sp->obj = obj;
+	sp->index = index;
+	sp->pv.epoch = txn->epoch;
+	data = kmap_local_page(page);
+	sp->pv.crc = slsfs_block_crc(data);
+	kunmap_local(data);
+	get_page(page);
+	txn->pages[sg->nr_pages++] = page;
+	return 0;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_add_page);
+
+/* Drop what the transaction holds; the epoch is done with, one way or another. */
+static void slsfs_txn_free(struct slsfs_txn *txn)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	struct slsfs_partition *part;
+	u32 i;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, txn->part_id);
+	if (part)
+		part->writing = false;
+	mutex_unlock(&sbi->lock);
+	for (i = 0; i < txn->sg.nr_pages; i++)
+		put_page(txn->pages[i]);
+	for (i = 0; i < txn->nr_rec; i++)
+		__free_page(txn->rec[i]);
+	kfree(txn->pages);
+	kfree(txn->rec);
+	kfree(txn->sg.pages);
+	kfree(txn->sg.extents);
+	kfree(txn->sg.crcs);
+	kfree(txn);
+}
+
+static void slsfs_txn_work(struct work_struct *work)
+{
+	struct slsfs_txn *txn = container_of(work, struct slsfs_txn, work);
+	int err = slsfs_txn_write(txn);
+
+	txn->done(txn->arg, txn->epoch, err);
+	slsfs_txn_free(txn);
+}
+
+/**
+ * slsfs_epoch_commit - write an epoch and commit it, in the background
+ * @txn:	the epoch; freed by the time @done returns
+ * @done:	called from a worker with the epoch and 0 once it is durable,
+ *		or a negative errno if it is not and never will be
+ * @arg:	for @done
+ */
+void slsfs_epoch_commit(struct slsfs_txn *txn,
+			void (*done)(void *arg, u64 epoch, int err), void *arg)
+{
+	txn->done = done;
+	txn->arg = arg;
+	INIT_WORK(&txn->work, slsfs_txn_work);
+	queue_work(system_unbound_wq, &txn->work);
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_commit);
+
+/**
+ * slsfs_epoch_commit_sync - write an epoch and commit it
+ * @txn:	the epoch; freed
+ *
+ * Return: 0 once the epoch is durable, -ENOSPC when the device is full,
+ * -EIO, -ENOMEM, or -ENOENT if the partition was removed meanwhile.
+ */
+int slsfs_epoch_commit_sync(struct slsfs_txn *txn)
+{
+	int err = slsfs_txn_write(txn);
+
+	slsfs_txn_free(txn);
+	return err;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_commit_sync);
+
+void slsfs_epoch_abort(struct slsfs_txn *txn)
+{
+	slsfs_txn_free(txn);
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_abort);

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * slsfs, the store of the single level store: what kernel/sls uses of it.
+ *
+ * A store is a mounted slsfs, named by the root of its mount.  It holds
+ * partitions by name; each partition has a chain of epochs.  An epoch is
+ * written as a transaction: begin, add metadata records and pages, then
+ * commit.  Pages are written straight from their struct page and must not
+ * change until the commit completes; the store holds a reference to each
+ * until then.  An epoch is durable exactly when its commit completes
+ * without error; a failed or aborted epoch leaves the earlier ones intact
+ * and its number unused.
+ */
+#ifndef _LINUX_SLSFS_H
+#define _LINUX_SLSFS_H
+
+#include <linux/types.h>
+
+struct page;
+struct path;
+struct slsfs_sb_info;
+struct slsfs_txn;
+
+#define SLSFS_EPOCH_FULL	(1U << 0)	/* holds every page: no parent */
+
+struct slsfs_part_attr {
+	u64 period_ms;
+	u64 keep_epochs;	/* 0: the store's default */
+	u64 flags;		/* struct sls_attr's */
+};
+
+struct slsfs_sb_info *slsfs_store_get(const struct path *root);
+void slsfs_store_put(struct slsfs_sb_info *sbi);
+
+int slsfs_part_create(struct slsfs_sb_info *sbi, const char *name,
+		      const struct slsfs_part_attr *attr, u64 *part_id);
+int slsfs_part_lookup(struct slsfs_sb_info *sbi, const char *name, u64 *part_id);
+int slsfs_part_remove(struct slsfs_sb_info *sbi, const char *name);
+
+struct slsfs_txn *slsfs_epoch_begin(struct slsfs_sb_info *sbi, u64 part_id,
+				    unsigned int flags);
+u64 slsfs_txn_epoch(const struct slsfs_txn *txn);
+int slsfs_epoch_add_record(struct slsfs_txn *txn, u16 type, const void *payload,
+			   u32 len);
+int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
+			 struct page *page);
+void slsfs_epoch_commit(struct slsfs_txn *txn,
+			void (*done)(void *arg, u64 epoch, int err), void *arg);
+int slsfs_epoch_commit_sync(struct slsfs_txn *txn);
+void slsfs_epoch_abort(struct slsfs_txn *txn);
+
+u64 slsfs_epoch_latest(struct slsfs_sb_info *sbi, u64 part_id);
+ssize_t slsfs_epoch_read_records(struct slsfs_sb_info *sbi, u64 part_id,
+				 u64 epoch, void *buf, size_t len, loff_t pos);
+int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
+		    u64 epoch, struct page *dst);
+
+#endif /* _LINUX_SLSFS_H */

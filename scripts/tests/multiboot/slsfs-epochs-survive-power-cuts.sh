@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# slsfs keeps every durable epoch across power cuts and shows nothing
+# uncommitted.  Each boot mounts the store, verifies the latest epoch page
+# by page (checksums and contents), then commits epochs in a loop, saying
+# which one is durable, until QEMU is killed at a random instant.  The next
+# boot must find the last epoch reported durable, or the one after it if
+# its commit made it without the report.  SLS_CUTS power cuts (5; the soak
+# runs 50: SLS_CUTS=50 bash THIS).
+. "$(dirname "$0")/../../lib/hosttest.sh"
+
+CUTS=${SLS_CUTS:-5}
+CTL=/sys/kernel/debug/slsfs/nvme0n1/ctl
+MOUNT="mkdir -p /sls && mount -t slsfs /dev/nvme0n1 /sls"
+VERIFY="echo 'verify p 0' > $CTL && cat $CTL && ls /sls/p | tr '\n' ' ' && echo"
+
+# check OUT LAST: the verify line of boot output OUT against LAST durable.
+check() {
+	local out=$1 last=$2 got
+
+	got=$(tr -d '\r' < "$out" | sed -n 's/^ok epoch \([0-9]*\) pages 16$/\1/p' | head -n 1)
+	[ -n "$got" ] || { echo "no verified epoch after a cut past epoch $last:"; tail -n 20 "$out"; return 1; }
+	[ "$got" -ge "$last" ] && [ "$got" -le $((last + 1)) ] ||
+		{ echo "latest epoch $got, last reported durable $last"; return 1; }
+	echo "$got"
+}
+
+last=0
+for cut in $(seq "$CUTS"); do
+	delay=$((RANDOM % 3)).$((RANDOM % 10))
+	first="mkfs.slsfs -q /dev/nvme0n1 && $MOUNT && echo 'create p' > $CTL"
+	[ $last -eq 0 ] || first="$MOUNT && $VERIFY"
+	"${VM[@]}" --kill-on '^durable' --kill-after "$delay" -- "$first &&
+		i=0 && while :; do
+			i=\$((i + 1))
+			echo \"epoch p 0 16 \$i full\" > $CTL || exit 1
+			echo \"durable \$(cat $CTL | cut -d' ' -f2)\"
+		done" > "$WORK/boot$cut.out"
+	rc=$?
+	[ $rc -eq 137 ] || { echo "boot $cut: expected a power cut (137), got $rc"; tail -n 20 "$WORK/boot$cut.out"; exit 1; }
+	if [ $last -gt 0 ]; then
+		check "$WORK/boot$cut.out" "$last" > /dev/null || exit 1
+	fi
+	last=$(tr -d '\r' < "$WORK/boot$cut.out" | sed -n 's/^durable \([0-9]*\)$/\1/p' | tail -n 1)
+	[ -n "$last" ] || { echo "boot $cut: no epoch durable before the cut"; exit 1; }
+	echo "cut $cut: ${delay}s after the first durable epoch; last durable $last"
+done
+"${VM[@]}" -- "$MOUNT && $VERIFY" > "$WORK/final.out" ||
+	{ echo "final boot failed"; tail -n 20 "$WORK/final.out"; exit 1; }
+got=$(check "$WORK/final.out" "$last") || exit 1
+echo "after $CUTS cuts: latest epoch $got verified (last reported durable $last)"
