@@ -50,6 +50,8 @@ enum {
 	OPT_STOPPED,
 	OPT_LAZY,
 	OPT_NEWPID,
+	OPT_SEGMENT_SIZE,
+	OPT_FORCE,
 };
 
 struct command {
@@ -259,6 +261,43 @@ static int print_result(const char *name, long long n)
 	if (printf("%lld\n", n) < 0 || fflush(stdout))
 		return fail(name, "stdout");
 	return EXIT_SUCCESS;
+}
+
+/* mkfs.slsfs does the formatting; this is the way to it next to the rest. */
+static int cmd_mkfs(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{ "segment-size", required_argument, NULL, OPT_SEGMENT_SIZE },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, OPT_HELP },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *args[6] = { "mkfs.slsfs" };
+	char *segment_size = NULL;
+	bool force = false;
+	int c, err, n = 1;
+
+	while ((c = next_option(argc, argv, options, &err)) > 0) {
+		if (c == OPT_SEGMENT_SIZE)
+			segment_size = optarg;
+		else if (c == OPT_FORCE)
+			force = true;
+	}
+	if (c < 0)
+		return err;
+	if (optind == argc)
+		return usage_error("missing DEV");
+	if (optind + 1 < argc)
+		return usage_error("unexpected argument '%s'", argv[optind + 1]);
+	if (segment_size) {
+		args[n++] = "--segment-size";
+		args[n++] = segment_size;
+	}
+	if (force)
+		args[n++] = "--force";
+	args[n++] = argv[optind];
+	execvp(args[0], args);
+	return fail(argv[optind], "exec mkfs.slsfs");
 }
 
 static int cmd_create(int argc, char **argv)
@@ -494,6 +533,21 @@ static int cmd_run(int argc, char **argv)
 "  --full       make every epoch a full one, never an incremental one\n"
 
 static const struct command commands[] = {
+	{
+		.name = "mkfs",
+		.synopsis = "[--segment-size BYTES] [--force] DEV",
+		.summary = "format a device as a store (runs mkfs.slsfs)",
+		.help =
+"Format DEV (a block device or a file) as an empty slsfs store, to be\n"
+"mounted with 'mount -t slsfs DEV DIR'.  Runs mkfs.slsfs, which must be in\n"
+"PATH.\n"
+"\n"
+"  --segment-size BYTES  segment size, a power of two from 64K to 256M\n"
+"                        (K and M suffixes; default 1M)\n"
+"  --force               format even a device that looks mounted\n"
+"  --help                print this help\n",
+		.fn = cmd_mkfs,
+	},
 	{
 		.name = "create",
 		.synopsis = "[--period MS] [--keep N] [--full] [--excl] NAME",
