@@ -28,7 +28,7 @@
 
 #define SLSFS_DEBUG_OBJ		1
 #define SLSFS_DEBUG_RECORD	1
-#define SLSFS_DEBUG_PAGES_MAX	4096
+#define SLSFS_DEBUG_PAGES_MAX	65536	/* 256 MiB */
 #define SLSFS_DEBUG_OUT		64	/* bytes of a result line */
 
 struct slsfs_debug_record {

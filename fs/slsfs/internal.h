@@ -6,7 +6,9 @@
 #ifndef _FS_SLSFS_INTERNAL_H
 #define _FS_SLSFS_INTERNAL_H
 
+#include <linux/completion.h>
 #include <linux/fs.h>
+#include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
@@ -125,6 +127,9 @@ struct slsfs_sb_info {
 	u32 cur_seg;			/* the segment log_end is in */
 	u32 start_seg;			/* where replay starts: never overwritten */
 	u64 torn_epochs;		/* dropped at mount */
+	struct kobject kobj;		/* /sys/fs/slsfs/<dev> */
+	bool in_sysfs;
+	struct completion kobj_gone;
 	struct dentry *debugfs;
 	char *debug_out;		/* debugfs.c's last result */
 };
@@ -151,6 +156,11 @@ struct slsfs_node {
 /* log.c: writing the log. */
 int slsfs_log_write_part(struct slsfs_sb_info *sbi, u64 part_id,
 			 const struct slsfs_part *dp);
+
+/* sysfs.c: /sys/fs/slsfs/<dev>. */
+int slsfs_sysfs_init(void);
+int slsfs_sysfs_add(struct slsfs_sb_info *sbi);
+void slsfs_sysfs_remove(struct slsfs_sb_info *sbi);
 
 /* debugfs.c: a user-space driver of the store, for tests. */
 #ifdef CONFIG_SLSFS_DEBUGFS

@@ -142,6 +142,10 @@ static int slsfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sb->s_root = d_make_root(root);
 	if (!sb->s_root)
 		return -ENOMEM;
+	err = slsfs_sysfs_add(sbi);
+	if (err)
+		return err;
+	sbi->in_sysfs = true;
 	slsfs_debugfs_add(sbi);
 	return 0;
 }
@@ -165,8 +169,10 @@ static void slsfs_kill_sb(struct super_block *sb)
 {
 	struct slsfs_sb_info *sbi = SLSFS_SB(sb);
 
-	if (sbi)
+	if (sbi && sbi->in_sysfs) {
 		slsfs_debugfs_remove(sbi);
+		slsfs_sysfs_remove(sbi);
+	}
 	kill_block_super(sb);
 	if (sbi)
 		slsfs_free_sbi(sbi);
@@ -183,6 +189,8 @@ MODULE_ALIAS_FS("slsfs");
 
 static int __init slsfs_init(void)
 {
-	return register_filesystem(&slsfs_fs_type);
+	int err = slsfs_sysfs_init();
+
+	return err ?: register_filesystem(&slsfs_fs_type);
 }
 module_init(slsfs_init);

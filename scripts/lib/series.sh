@@ -14,7 +14,7 @@ system calls.  Every argument is copied and checked before anything is
 done, each refusal logs one rate-limited line naming the caller, and
 what the store cannot do yet is refused with EOPNOTSUPP.  KUnit covers
 the checks."
-"fs/slsfs include/linux/slsfs.h|slsfs: add the log-structured checkpoint store|slsfs keeps the checkpoints of the single level store: a log of
+"fs/slsfs include/linux/slsfs.h Documentation/ABI/testing/sysfs-fs-slsfs|slsfs: add the log-structured checkpoint store|slsfs keeps the checkpoints of the single level store: a log of
 checksummed chunks written through fixed-size segments of a block
 device, two superblocks written alternately, and epochs that become
 durable with their commit chunk.  Mounting replays the log, drops a torn
@@ -23,7 +23,7 @@ line.  The mounted tree is read-only: a directory per partition, a file
 per retained epoch holding its record stream, and \"latest\".  FORMAT.md
 documents the on-disk format; KUnit covers the checks, the replay of a
 torn tail at every byte boundary and the epoch index."
-"include/linux/sls.h mm/sls_shadow Documentation|sls: add the shadowing of address spaces and the documentation|The parts of the single level store outside kernel/sls and fs/slsfs."
+"include/linux/sls.h mm/sls_shadow|sls: add the shadowing of address spaces and the documentation|The parts of the single level store outside kernel/sls and fs/slsfs."
 "tools/sls|tools/sls: add slsctl|slsctl drives the single level store from the command line: create a
 partition, attach processes, checkpoint, restore, run a command under
 persistence."

@@ -11,6 +11,8 @@
 . "$(dirname "$0")/../../lib/hosttest.sh"
 
 CUTS=${SLS_CUTS:-5}
+# Room for the epochs of 50 cuts: there is no cleaner yet.
+VM+=(--disk-size 256M)
 CTL=/sys/kernel/debug/slsfs/nvme0n1/ctl
 MOUNT="mkdir -p /sls && mount -t slsfs /dev/nvme0n1 /sls"
 VERIFY="echo 'verify p 0' > $CTL && cat $CTL && ls /sls/p | tr '\n' ' ' && echo"

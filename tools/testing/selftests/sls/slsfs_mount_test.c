@@ -405,6 +405,24 @@ static int store_cmd(const char *dev, const char *cmd, char *out, size_t len)
 	return err;
 }
 
+/* A number from /sys/fs/slsfs/<dev>/@file, or -1. */
+static long long store_figure(const char *dev, const char *file)
+{
+	char path[96];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/fs/slsfs/%s/%s", strrchr(dev, '/') + 1,
+		 file);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
 /* Epoch files in the partition's directory, and the number of the oldest. */
 static int count_epochs(const char *mnt, const char *part, long *oldest)
 {
@@ -486,6 +504,38 @@ TEST_F(slsfs, retention)
 	EXPECT_EQ(5, oldest);
 	ASSERT_EQ(0, store_cmd(self->dev, "verify p 20", out, sizeof(out)));
 	EXPECT_STREQ("ok epoch 20 pages 4\n", out);
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* /sys/fs/slsfs/<dev> shows the store's size, free space and commits. */
+TEST_F(slsfs, sysfs_figures)
+{
+	long long size, free_before, free_after;
+	char out[64];
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	/* 16 MiB: 8 blocks before 15 segments of 1 MiB */
+	EXPECT_EQ(15, store_figure(self->dev, "segments"));
+	EXPECT_EQ(MiB, store_figure(self->dev, "segment_bytes"));
+	size = store_figure(self->dev, "size_bytes");
+	EXPECT_EQ(15 * MiB, size);
+	free_before = store_figure(self->dev, "free_bytes");
+	EXPECT_EQ(size, free_before);
+	EXPECT_EQ(14, store_figure(self->dev, "free_segments"));
+	EXPECT_EQ(0, store_figure(self->dev, "commits"));
+	EXPECT_EQ(0, store_figure(self->dev, "torn_epochs"));
+
+	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 10 1 full", out, sizeof(out)));
+	EXPECT_EQ(1, store_figure(self->dev, "commits"));
+	free_after = store_figure(self->dev, "free_bytes");
+	/* the partition, 10 pages and a record, their headers, the commit */
+	EXPECT_EQ(free_before - (1 + 11 + 2 + 1) * 4096LL, free_after);
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(1, store_figure(self->dev, "commits"));
+	EXPECT_EQ(free_after, store_figure(self->dev, "free_bytes"));
 	EXPECT_EQ(0, umount(self->mnt));
 }
 

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * slsfs: /sys/fs/slsfs/<dev>/, the figures of a mounted store.
+ * Documentation/ABI/testing/sysfs-fs-slsfs describes each file.
+ */
+#include <linux/kobject.h>
+#include <linux/slab.h>
+#include <linux/sysfs.h>
+
+#include "internal.h"
+
+static struct kset *slsfs_kset;
+
+static struct slsfs_sb_info *slsfs_kobj_sbi(struct kobject *kobj)
+{
+	return container_of(kobj, struct slsfs_sb_info, kobj);
+}
+
+/* Blocks the log can still take: the rest of its segment and the segments ahead. */
+static u64 slsfs_free_blocks(struct slsfs_sb_info *sbi, u32 *free_segs)
+{
+	const struct slsfs_geo *geo = &sbi->store.geo;
+	u64 rest;
+
+	mutex_lock(&sbi->log_lock);
+	*free_segs = (sbi->start_seg + geo->nr_segs - sbi->cur_seg - 1) % geo->nr_segs;
+	rest = slsfs_seg_addr(geo, sbi->cur_seg + 1) - sbi->log_end;
+	mutex_unlock(&sbi->log_lock);
+	return rest + (u64)*free_segs * geo->seg_blocks;
+}
+
+static ssize_t size_bytes_show(struct kobject *kobj, struct kobj_attribute *a,
+			       char *buf)
+{
+	const struct slsfs_geo *geo = &slsfs_kobj_sbi(kobj)->store.geo;
+
+	return sysfs_emit(buf, "%llu\n",
+			  (u64)geo->nr_segs * geo->seg_blocks * SLSFS_BLOCK_SIZE);
+}
+
+static ssize_t free_bytes_show(struct kobject *kobj, struct kobj_attribute *a,
+			       char *buf)
+{
+	u32 free_segs;
+
+	return sysfs_emit(buf, "%llu\n",
+			  slsfs_free_blocks(slsfs_kobj_sbi(kobj), &free_segs) *
+			  SLSFS_BLOCK_SIZE);
+}
+
+static ssize_t segments_show(struct kobject *kobj, struct kobj_attribute *a,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%u\n", slsfs_kobj_sbi(kobj)->store.geo.nr_segs);
+}
+
+static ssize_t free_segments_show(struct kobject *kobj, struct kobj_attribute *a,
+				  char *buf)
+{
+	u32 free_segs;
+
+	slsfs_free_blocks(slsfs_kobj_sbi(kobj), &free_segs);
+	return sysfs_emit(buf, "%u\n", free_segs);
+}
+
+static ssize_t segment_bytes_show(struct kobject *kobj, struct kobj_attribute *a,
+				  char *buf)
+{
+	return sysfs_emit(buf, "%u\n",
+			  slsfs_kobj_sbi(kobj)->store.geo.seg_blocks * SLSFS_BLOCK_SIZE);
+}
+
+static ssize_t commits_show(struct kobject *kobj, struct kobj_attribute *a,
+			    char *buf)
+{
+	struct slsfs_sb_info *sbi = slsfs_kobj_sbi(kobj);
+	u64 commits;
+
+	mutex_lock(&sbi->lock);
+	commits = sbi->store.commits;
+	mutex_unlock(&sbi->lock);
+	return sysfs_emit(buf, "%llu\n", commits);
+}
+
+static ssize_t torn_epochs_show(struct kobject *kobj, struct kobj_attribute *a,
+				char *buf)
+{
+	return sysfs_emit(buf, "%llu\n", slsfs_kobj_sbi(kobj)->torn_epochs);
+}
+
+static struct kobj_attribute size_bytes_attr = __ATTR_RO(size_bytes);
+static struct kobj_attribute free_bytes_attr = __ATTR_RO(free_bytes);
+static struct kobj_attribute segments_attr = __ATTR_RO(segments);
+static struct kobj_attribute free_segments_attr = __ATTR_RO(free_segments);
+static struct kobj_attribute segment_bytes_attr = __ATTR_RO(segment_bytes);
+static struct kobj_attribute commits_attr = __ATTR_RO(commits);
+static struct kobj_attribute torn_epochs_attr = __ATTR_RO(torn_epochs);
+
+static struct attribute *slsfs_attrs[] = {
+	&size_bytes_attr.attr,
+	&free_bytes_attr.attr,
+	&segments_attr.attr,
+	&free_segments_attr.attr,
+	&segment_bytes_attr.attr,
+	&commits_attr.attr,
+	&torn_epochs_attr.attr,
+	NULL,
+};
+ATTRIBUTE_GROUPS(slsfs);
+
+static void slsfs_kobj_release(struct kobject *kobj)
+{
+	complete(&slsfs_kobj_sbi(kobj)->kobj_gone);
+}
+
+static const struct kobj_type slsfs_ktype = {
+	.default_groups	= slsfs_groups,
+	.sysfs_ops	= &kobj_sysfs_ops,
+	.release	= slsfs_kobj_release,
+};
+
+int slsfs_sysfs_add(struct slsfs_sb_info *sbi)
+{
+	int err;
+
+	init_completion(&sbi->kobj_gone);
+	sbi->kobj.kset = slsfs_kset;
+	err = kobject_init_and_add(&sbi->kobj, &slsfs_ktype, NULL, "%s",
+				   sbi->sb->s_id);
+	if (err) {
+		kobject_put(&sbi->kobj);
+		wait_for_completion(&sbi->kobj_gone);
+	}
+	return err;
+}
+
+/* Gone from sysfs, and no reader left, once this returns. */
+void slsfs_sysfs_remove(struct slsfs_sb_info *sbi)
+{
+	kobject_del(&sbi->kobj);
+	kobject_put(&sbi->kobj);
+	wait_for_completion(&sbi->kobj_gone);
+}
+
+int __init slsfs_sysfs_init(void)
+{
+	slsfs_kset = kset_create_and_add("slsfs", NULL, fs_kobj);
+	return slsfs_kset ? 0 : -ENOMEM;
+}
