@@ -11,17 +11,24 @@
  *	epoch NAME FIRST COUNT SEED [full]
  *		pages FIRST..FIRST+COUNT-1 of object 1, each word of page I
  *		SEED << 32 | I, and one record saying so; committed
- *		synchronously
+ *		synchronously.  The result is "epoch E commit_ns T", T the
+ *		time slsfs took to write and commit it.
  *	verify NAME EPOCH
  *		every page the retained epochs up to EPOCH (0: the latest)
- *		say they wrote, read as of EPOCH and compared
+ *		say they wrote, read as of EPOCH and compared; ESTALE if
+ *		EPOCH is not retained
+ *	page NAME EPOCH INDEX
+ *		page INDEX as of EPOCH (0: the latest): "page I seed S" if it
+ *		is a test page, EBADMSG if not, ENODATA if none was written
  *
  * A read of ctl gives the outcome of the last command, one line.
  */
 #include <linux/debugfs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/string.h>
 #include <linux/slsfs.h>
+#include <linux/timekeeping.h>
 #include <linux/uaccess.h>
 
 #include "internal.h"
@@ -49,8 +56,13 @@ static void slsfs_debug_fill(struct page *page, u64 seed, u64 index)
 		w[i] = seed << 32 | index;
 }
 
+/*
+ * Commit an epoch of test pages; *commit_ns is the time slsfs took to write
+ * and commit it, without the making of the pages.
+ */
 static int slsfs_debug_epoch(struct slsfs_sb_info *sbi, const char *name,
-			     u64 first, u64 count, u64 seed, bool full, u64 *epoch)
+			     u64 first, u64 count, u64 seed, bool full, u64 *epoch,
+			     u64 *commit_ns)
 {
 	struct slsfs_debug_record rec = {
 		cpu_to_le64(first), cpu_to_le64(count), cpu_to_le64(seed),
@@ -60,7 +72,7 @@ static int slsfs_debug_epoch(struct slsfs_sb_info *sbi, const char *name,
 	u64 part_id, i;
 	int err;
 
-	if (count > SLSFS_DEBUG_PAGES_MAX || first + count > SLSFS_DEBUG_PAGES_MAX)
+	if (count > SLSFS_DEBUG_PAGES_MAX || first > SLSFS_DEBUG_PAGES_MAX - count)
 		return -EINVAL;
 	err = slsfs_part_lookup(sbi, name, &part_id);
 	if (err)
@@ -84,33 +96,99 @@ static int slsfs_debug_epoch(struct slsfs_sb_info *sbi, const char *name,
 		slsfs_epoch_abort(txn);
 		return err;
 	}
-	return slsfs_epoch_commit_sync(txn);
+	*commit_ns = ktime_get_ns();
+	err = slsfs_epoch_commit_sync(txn);
+	*commit_ns = ktime_get_ns() - *commit_ns;
+	return err;
 }
 
-/* Which seed each page must have as of @epoch, from the epochs' records. */
+/*
+ * The retained epochs of a partition up to @epoch, oldest first, in a new
+ * array.  Return: how many, or -ESTALE if @epoch itself is not retained,
+ * -ENOENT for an unknown partition, -ENOMEM.
+ */
+static int slsfs_debug_epochs(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch,
+			      u64 **out)
+{
+	struct slsfs_partition *part;
+	struct slsfs_epoch *ep;
+	u64 *list = NULL;
+	int n = 0, err;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	err = !part ? -ENOENT : !slsfs_epoch_find(part, epoch) ? -ESTALE : 0;
+	if (!err) {
+		list = kcalloc(part->nr_epochs, sizeof(*list), GFP_KERNEL);
+		err = list ? 0 : -ENOMEM;
+	}
+	if (!err) {
+		list_for_each_entry(ep, &part->epochs, node)
+			if (ep->epoch <= epoch)
+				list[n++] = ep->epoch;
+		err = n;
+	}
+	mutex_unlock(&sbi->lock);
+	*out = list;
+	return err;
+}
+
+/*
+ * Which seed each page must have as of @epoch, from the records of the
+ * retained epochs up to it.  Return: 0, -ESTALE if @epoch is not retained.
+ */
 static int slsfs_debug_expect(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch,
 			      u64 *seeds)
 {
 	struct slsfs_debug_record rec;
-	u64 e, i, first, count;
+	u64 i, first, count, *epochs;
+	int nr, k, err = 0;
 	ssize_t n;
 
-	for (e = 1; e <= epoch; e++) {
-		n = slsfs_epoch_read_records(sbi, part_id, e, &rec, sizeof(rec),
-					     sizeof(struct slsfs_record));
-		if (n == -ESTALE)
-			continue;	/* not retained, or never committed */
-		if (n < 0)
-			return n;
-		if (n != sizeof(rec))
-			return -EUCLEAN;
+	nr = slsfs_debug_epochs(sbi, part_id, epoch, &epochs);
+	if (nr < 0)
+		return nr;
+	for (k = 0; !err && k < nr; k++) {
+		n = slsfs_epoch_read_records(sbi, part_id, epochs[k], &rec,
+					     sizeof(rec), sizeof(struct slsfs_record));
+		if (n < 0) {
+			err = n;
+			break;
+		}
 		first = le64_to_cpu(rec.first);
 		count = le64_to_cpu(rec.count);
-		if (first + count > SLSFS_DEBUG_PAGES_MAX)
-			return -EUCLEAN;
+		if (n != sizeof(rec) || count > SLSFS_DEBUG_PAGES_MAX ||
+		    first > SLSFS_DEBUG_PAGES_MAX - count) {
+			err = -EUCLEAN;
+			break;
+		}
 		for (i = first; i < first + count; i++)
 			seeds[i] = le64_to_cpu(rec.seed) + 1;	/* 0: unknown */
 	}
+	kfree(epochs);
+	return err;
+}
+
+/*
+ * The seed of a test page as of @epoch: each of its words must be
+ * SEED << 32 | @index.  Return: 0, -ENODATA if no epoch up to @epoch wrote
+ * it, -EUCLEAN for a checksum mismatch, -EBADMSG for other contents.
+ */
+static int slsfs_debug_page_seed(struct slsfs_sb_info *sbi, u64 part_id,
+				 u64 epoch, u64 index, struct page *page, u64 *seed)
+{
+	u64 *w;
+	size_t j;
+	int err;
+
+	err = slsfs_page_read(sbi, part_id, SLSFS_DEBUG_OBJ, index, epoch, page);
+	if (err)
+		return err;
+	w = page_address(page);
+	*seed = w[0] >> 32;
+	for (j = 0; j < PAGE_SIZE / sizeof(*w); j++)
+		if (w[j] != (*seed << 32 | index))
+			return -EBADMSG;
 	return 0;
 }
 
@@ -119,7 +197,7 @@ static int slsfs_debug_verify(struct slsfs_sb_info *sbi, const char *name,
 {
 	struct page *page = alloc_page(GFP_KERNEL);
 	u64 *seeds = kvcalloc(SLSFS_DEBUG_PAGES_MAX, sizeof(*seeds), GFP_KERNEL);
-	u64 part_id, i, j, *w;
+	u64 part_id, i, seed;
 	int err = -ENOMEM;
 
 	if (!page || !seeds)
@@ -133,13 +211,9 @@ static int slsfs_debug_verify(struct slsfs_sb_info *sbi, const char *name,
 	for (i = 0; !err && i < SLSFS_DEBUG_PAGES_MAX; i++) {
 		if (!seeds[i])
 			continue;
-		err = slsfs_page_read(sbi, part_id, SLSFS_DEBUG_OBJ, i, *epoch, page);
-		if (err)
-			break;
-		w = page_address(page);
-		for (j = 0; j < PAGE_SIZE / sizeof(*w); j++)
-			if (w[j] != ((seeds[i] - 1) << 32 | i))
-				err = -EBADMSG;
+		err = slsfs_debug_page_seed(sbi, part_id, *epoch, i, page, &seed);
+		if (!err && seed != seeds[i] - 1)
+			err = -EBADMSG;
 		(*pages)++;
 	}
 out:
@@ -149,34 +223,77 @@ out:
 	return err;
 }
 
-static int slsfs_debug_run(struct slsfs_sb_info *sbi, char *cmd, char *out,
+/* The seed of one test page as of an epoch (0: the latest). */
+static int slsfs_debug_page(struct slsfs_sb_info *sbi, const char *name,
+			    u64 *epoch, u64 index, u64 *seed)
+{
+	struct page *page;
+	u64 part_id;
+	int err;
+
+	err = slsfs_part_lookup(sbi, name, &part_id);
+	if (err)
+		return err;
+	if (!*epoch)
+		*epoch = slsfs_epoch_latest(sbi, part_id);
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	err = slsfs_debug_page_seed(sbi, part_id, *epoch, index, page, seed);
+	__free_page(page);
+	return err;
+}
+
+/* @n decimal numbers from @argv into @v. */
+static int slsfs_debug_nums(char **argv, int n, u64 *v)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (kstrtou64(argv[i], 10, &v[i]))
+			return -EINVAL;
+	return 0;
+}
+
+/* Run one command line; its result line goes to @out, an error's too. */
+static int slsfs_debug_run(struct slsfs_sb_info *sbi, const char *cmd, char *out,
 			   size_t size)
 {
 	struct slsfs_part_attr attr = {};
-	char name[SLSFS_NAME_LEN], full[8] = "";
-	u64 a, b, c, epoch = 0, n = 0;
-	int err;
+	u64 v[3] = {}, epoch = 0, n = 0, ns = 0;
+	char **argv;
+	int argc, err = -EINVAL;
 
-	if (sscanf(cmd, "create %63s", name) == 1) {
-		err = slsfs_part_create(sbi, name, &attr, &a);
-		scnprintf(out, size, "part %llu\n", a);
-	} else if (sscanf(cmd, "remove %63s", name) == 1) {
-		err = slsfs_part_remove(sbi, name);
+	argv = argv_split(GFP_KERNEL, cmd, &argc);
+	if (!argv)
+		return -ENOMEM;
+	if (argc < 2)
+		goto out;
+	if (!strcmp(argv[0], "create") && argc == 2) {
+		err = slsfs_part_create(sbi, argv[1], &attr, &v[0]);
+		scnprintf(out, size, "part %llu\n", v[0]);
+	} else if (!strcmp(argv[0], "remove") && argc == 2) {
+		err = slsfs_part_remove(sbi, argv[1]);
 		scnprintf(out, size, "removed\n");
-	} else if (sscanf(cmd, "epoch %63s %llu %llu %llu %7s", name, &a, &b, &c,
-			  full) >= 4) {
-		if (full[0] && strcmp(full, "full"))
-			return -EINVAL;
-		err = slsfs_debug_epoch(sbi, name, a, b, c, full[0], &epoch);
-		scnprintf(out, size, "epoch %llu\n", epoch);
-	} else if (sscanf(cmd, "verify %63s %llu", name, &epoch) == 2) {
-		err = slsfs_debug_verify(sbi, name, &epoch, &n);
+	} else if (!strcmp(argv[0], "epoch") &&
+		   (argc == 5 || (argc == 6 && !strcmp(argv[5], "full")))) {
+		err = slsfs_debug_nums(argv + 2, 3, v) ?:
+		      slsfs_debug_epoch(sbi, argv[1], v[0], v[1], v[2], argc == 6,
+					&epoch, &ns);
+		scnprintf(out, size, "epoch %llu commit_ns %llu\n", epoch, ns);
+	} else if (!strcmp(argv[0], "verify") && argc == 3) {
+		err = slsfs_debug_nums(argv + 2, 1, &epoch) ?:
+		      slsfs_debug_verify(sbi, argv[1], &epoch, &n);
 		scnprintf(out, size, "ok epoch %llu pages %llu\n", epoch, n);
-	} else {
-		return -EINVAL;
+	} else if (!strcmp(argv[0], "page") && argc == 4) {
+		err = slsfs_debug_nums(argv + 2, 2, v) ?:
+		      slsfs_debug_page(sbi, argv[1], &v[0], v[1], &v[2]);
+		scnprintf(out, size, "page %llu seed %llu\n", v[1], v[2]);
 	}
+out:
 	if (err)
 		scnprintf(out, size, "error %d\n", err);
+	argv_free(argv);
 	return err;
 }
 

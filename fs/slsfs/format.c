@@ -11,6 +11,7 @@
 #include <linux/log2.h>
 #include <linux/math.h>
 #include <linux/stddef.h>
+#include <linux/string.h>
 #include <kunit/visibility.h>
 
 #include "internal.h"
@@ -252,6 +253,23 @@ int slsfs_chunk_check(const struct slsfs_geo *geo, const void *block, u64 addr,
 	return *why ? -EINVAL : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_chunk_check);
+
+/**
+ * slsfs_name_ok - can @name be a partition of the store?
+ * @name:	NUL-terminated, or not within SLSFS_NAME_LEN bytes
+ *
+ * A partition is a directory of the mounted store, so its name is a file
+ * name: 1 to SLSFS_NAME_LEN - 1 bytes, no '/', not "." or "..".  Which
+ * names the system calls accept is kernel/sls's stricter business.
+ */
+bool slsfs_name_ok(const char *name)
+{
+	size_t len = strnlen(name, SLSFS_NAME_LEN);
+
+	return len && len < SLSFS_NAME_LEN && !strchr(name, '/') &&
+	       strcmp(name, ".") && strcmp(name, "..");
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_name_ok);
 
 /* Bytes a record with @len bytes of payload takes in a stream. */
 size_t slsfs_record_size(u32 len)

@@ -257,6 +257,25 @@ static void slsfs_record_test(struct kunit *test)
 	}
 }
 
+static void slsfs_name_test(struct kunit *test)
+{
+	char longest[SLSFS_NAME_LEN + 1];
+
+	KUNIT_EXPECT_TRUE(test, slsfs_name_ok("redis"));
+	KUNIT_EXPECT_TRUE(test, slsfs_name_ok("..."));
+	KUNIT_EXPECT_FALSE(test, slsfs_name_ok(""));
+	KUNIT_EXPECT_FALSE(test, slsfs_name_ok("."));
+	KUNIT_EXPECT_FALSE(test, slsfs_name_ok(".."));
+	KUNIT_EXPECT_FALSE(test, slsfs_name_ok("a/b"));
+	memset(longest, 'x', SLSFS_NAME_LEN - 1);
+	longest[SLSFS_NAME_LEN - 1] = '\0';
+	KUNIT_EXPECT_TRUE(test, slsfs_name_ok(longest));
+	/* the on-disk name field with no NUL in it */
+	longest[SLSFS_NAME_LEN - 1] = 'x';
+	longest[SLSFS_NAME_LEN] = '\0';
+	KUNIT_EXPECT_FALSE(test, slsfs_name_ok(longest));
+}
+
 static struct kunit_case slsfs_format_cases[] = {
 	KUNIT_CASE(slsfs_crc_test),
 	KUNIT_CASE(slsfs_super_valid_test),
@@ -266,6 +285,7 @@ static struct kunit_case slsfs_format_cases[] = {
 	KUNIT_CASE(slsfs_chunk_test),
 	KUNIT_CASE(slsfs_chunk_flip_test),
 	KUNIT_CASE(slsfs_record_test),
+	KUNIT_CASE(slsfs_name_test),
 	{}
 };
 

@@ -111,7 +111,7 @@ struct slsfs_store {
 	struct slsfs_geo geo;
 	struct list_head parts;
 	u64 next_part_id;
-	u64 commits;			/* epochs committed since the mount */
+	u64 commits;			/* epochs committed, replayed ones included */
 };
 
 /* A mounted store. */
@@ -192,6 +192,7 @@ int slsfs_chunk_check(const struct slsfs_geo *geo, const void *block, u64 addr,
 		      const char **why);
 u64 slsfs_seg_of(const struct slsfs_geo *geo, u64 addr);
 u64 slsfs_seg_addr(const struct slsfs_geo *geo, u64 seg);
+bool slsfs_name_ok(const char *name);
 size_t slsfs_record_size(u32 len);
 void slsfs_record_seal(struct slsfs_record *rec);
 int slsfs_record_check(const void *buf, size_t avail, u64 epoch, const char **why);

@@ -115,6 +115,8 @@ static int slsfs_log_open(struct slsfs_sb_info *sbi)
 	struct page *page;
 	u64 gen;
 
+	if (sb_rdonly(sbi->sb))
+		return -EROFS;
 	if (sbi->gen)
 		return 0;
 	page = alloc_page(GFP_NOIO | __GFP_ZERO);
@@ -270,7 +272,10 @@ static int slsfs_txn_write_pages(struct slsfs_txn *txn, struct slsfs_wbatch *wb)
 		e = (void *)(ch + 1);
 		for (i = 0; i < nr; i++) {
 			struct slsfs_staged_page *sp = &txn->sg.pages[done + i];
+			void *data = kmap_local_page(txn->pages[done + i]);
 
+			sp->pv.crc = slsfs_block_crc(data);
+			kunmap_local(data);
 			e[i].obj = cpu_to_le64(sp->obj);
 			e[i].index = cpu_to_le64(sp->index);
 			e[i].crc = cpu_to_le32(sp->pv.crc);
@@ -527,6 +532,9 @@ EXPORT_SYMBOL_GPL(slsfs_epoch_add_record);
  * @page:	its contents; referenced, and not to change, until the commit
  *		is done
  *
+ * Only a reference is taken: the copy's checksum is computed by the
+ * writer, off the checkpoint's stop path.
+ *
  * Return: 0 or -ENOMEM.
  */
 int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
@@ -534,7 +542,6 @@ int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
 {
 	struct slsfs_staged *sg = &txn->sg;
 	struct slsfs_staged_page *sp;
-	void *data;
 
 	if (sg->nr_pages == sg->page_room) {
 		u32 room = max(16U, sg->page_room * 2);
@@ -554,9 +561,6 @@ int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
 	sp->obj = obj;
 	sp->index = index;
 	sp->pv.epoch = txn->epoch;
-	data = kmap_local_page(page);
-	sp->pv.crc = slsfs_block_crc(data);
-	kunmap_local(data);
 	get_page(page);
 	txn->pages[sg->nr_pages++] = page;
 	return 0;

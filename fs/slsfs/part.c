@@ -53,11 +53,12 @@ EXPORT_SYMBOL_GPL(slsfs_part_lookup);
 /**
  * slsfs_part_create - create a partition, durably
  * @sbi:	the store
- * @name:	its name, checked by the caller
+ * @name:	its name, a file name (see slsfs_name_ok())
  * @attr:	its attributes
  * @part_id:	set to its id
  *
- * Return: 0, -EEXIST, -ENAMETOOLONG, -ENOSPC, -EIO or -ENOMEM.
+ * Return: 0, -EINVAL for a name that cannot be a directory, -ENAMETOOLONG,
+ * -EEXIST, -ENOSPC, -EIO or -ENOMEM.
  */
 int slsfs_part_create(struct slsfs_sb_info *sbi, const char *name,
 		      const struct slsfs_part_attr *attr, u64 *part_id)
@@ -73,6 +74,8 @@ int slsfs_part_create(struct slsfs_sb_info *sbi, const char *name,
 
 	if (strscpy(dp.name, name, sizeof(dp.name)) < 0)
 		return -ENAMETOOLONG;
+	if (!slsfs_name_ok(dp.name))
+		return -EINVAL;
 	/* Under log_lock: two creations of one name must not both pass. */
 	mutex_lock(&sbi->log_lock);
 	mutex_lock(&sbi->lock);

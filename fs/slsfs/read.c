@@ -113,8 +113,8 @@ EXPORT_SYMBOL_GPL(slsfs_epoch_read_records);
  * @epoch:	the epoch
  * @dst:	where the page's contents go
  *
- * Return: 0, -ENODATA if no epoch up to @epoch wrote the page, -EUCLEAN for
- * a checksum mismatch, or -EIO.
+ * Return: 0, -ESTALE if @epoch is not retained, -ENODATA if no epoch up to
+ * it wrote the page, -EUCLEAN for a checksum mismatch, or -EIO.
  */
 int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 		    u64 epoch, struct page *dst)
@@ -124,17 +124,19 @@ int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 	struct slsfs_partition *part;
 	void *data;
 	u32 crc;
-	int err;
+	int err = -ESTALE;
 
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, part_id);
-	if (part)
+	if (part && slsfs_epoch_find(part, epoch)) {
 		found = slsfs_page_lookup(part, obj, index, epoch);
+		err = found ? 0 : -ENODATA;
+	}
 	if (found)
 		pv = *found;
 	mutex_unlock(&sbi->lock);
-	if (!found)
-		return -ENODATA;
+	if (err)
+		return err;
 	data = kmap_local_page(dst);
 	err = slsfs_read_block(sbi->sb, pv.addr, data);
 	crc = slsfs_block_crc(data);

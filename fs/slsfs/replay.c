@@ -200,7 +200,7 @@ static int slsfs_replay_part(struct slsfs_replay_state *s,
 		slsfs_part_forget(st, part);
 		return 0;
 	}
-	if (part || !ch->part_id || !memchr(dp->name, '\0', sizeof(dp->name)) ||
+	if (part || !ch->part_id || !slsfs_name_ok(dp->name) ||
 	    slsfs_part_find(st, dp->name))
 		return slsfs_corrupt(s, "bad partition creation");
 	return PTR_ERR_OR_ZERO(slsfs_part_add(st, le64_to_cpu(ch->part_id), dp));

@@ -46,6 +46,15 @@ static int slsfs_read_supers(struct super_block *sb, struct slsfs_super *sup)
 	return slot;
 }
 
+/* A store with read-only features this code does not know stays read-only. */
+static bool slsfs_rw_ok(struct slsfs_sb_info *sbi)
+{
+	if (!(le64_to_cpu(sbi->super.feature_ro_compat) & ~SLSFS_FEATURE_RO_COMPAT_SUPP))
+		return true;
+	slsfs_err(sbi->sb, "cannot mount read-write: unknown read-only features");
+	return false;
+}
+
 static int slsfs_load(struct slsfs_sb_info *sbi)
 {
 	struct super_block *sb = sbi->sb;
@@ -62,11 +71,8 @@ static int slsfs_load(struct slsfs_sb_info *sbi)
 	if (slot < 0)
 		return slot;
 	sbi->super = sup[slot];
-	if (le64_to_cpu(sbi->super.feature_ro_compat) & ~SLSFS_FEATURE_RO_COMPAT_SUPP &&
-	    !sb_rdonly(sb)) {
-		slsfs_err(sb, "cannot mount read-write: unknown read-only features");
+	if (!sb_rdonly(sb) && !slsfs_rw_ok(sbi))
 		return -EINVAL;
-	}
 	slsfs_geo_from_super(&geo, &sbi->super);
 	slsfs_store_init(&sbi->store, &geo);
 
@@ -155,8 +161,18 @@ static int slsfs_get_tree(struct fs_context *fc)
 	return get_tree_bdev(fc, slsfs_fill_super);
 }
 
+static int slsfs_reconfigure(struct fs_context *fc)
+{
+	struct super_block *sb = fc->root->d_sb;
+
+	if (sb_rdonly(sb) && !(fc->sb_flags & SB_RDONLY) && !slsfs_rw_ok(SLSFS_SB(sb)))
+		return -EINVAL;
+	return 0;
+}
+
 static const struct fs_context_operations slsfs_context_ops = {
 	.get_tree	= slsfs_get_tree,
+	.reconfigure	= slsfs_reconfigure,
 };
 
 static int slsfs_init_fs_context(struct fs_context *fc)

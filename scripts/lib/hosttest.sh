@@ -2,13 +2,14 @@
 #
 # Sourced by scripts/tests/KIND/NAME.sh: the settings every host-driven test
 # starts from.  Sets CONFIG (from SLS_CONFIG, as sls-test passes it), a
-# scratch directory WORK removed on exit, and VM, the sls-vm command line
+# scratch directory WORK removed on success (kept, with the guests' logs,
+# when the test fails), and VM, the sls-vm command line
 # with a small disk of its own in WORK and its logs there too.
 set -uo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
 CONFIG=${SLS_CONFIG:-debug}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/sls-test.XXXXXX")
-trap 'rm -rf "$WORK"' EXIT
+trap 'rc=$?; if [ $rc -eq 0 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK"; fi; exit $rc' EXIT
 VM=("$SLS_REPO/scripts/sls-vm" --config "$CONFIG" --disk "$WORK/disk.img"
     --disk-size 16M --log-dir "$WORK")

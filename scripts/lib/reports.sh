@@ -9,8 +9,8 @@ SLS_REPORT_RE='Kernel panic - not syncing|BUG: |kernel BUG at|Oops|general prote
 # return 0 if either log holds one.  KMSG is "dmesg -r" output, written when
 # the command ended; the console shows warnings and worse as they happen,
 # so reports of a guest that died are there.  Kernel lines on the console
-# carry a time stamp; other console lines are the command's own output and
-# are not scanned.
+# carry a time stamp, which may follow the command's own output on the same
+# line; text without one is the command's and is not taken for a report.
 sls_find_report() {
 	local kmsg=$1 console=$2 first
 
@@ -23,7 +23,7 @@ sls_find_report() {
 	fi
 	[ -f "$console" ] || return 1
 	first=$(tr -d '\r' < "$console" |
-		grep -n -E -m1 "^\[ *[0-9]+\.[0-9]+\] .*($SLS_REPORT_RE)" |
+		grep -n -E -m1 "\[ *[0-9]+\.[0-9]+\] .*($SLS_REPORT_RE)" |
 		cut -d: -f1)
 	[ -n "$first" ] || return 1
 	tr -d '\r' < "$console" | sed -n "$first,$((first + 59))p"

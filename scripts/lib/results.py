@@ -89,6 +89,8 @@ def kselftest(path):
             out.append(f'{v} kselftest: {current}: {name}')
     if current:
         out.append(f'FAIL kselftest: {current}: ended without finishing')
+    if not any(l.startswith('# sls-kselftest-begin: ') for l in lines):
+        out.append('FAIL kselftest: no binary ran')
     return out
 
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Mounting slsfs: a store fresh from mkfs.slsfs mounts, and a foreign,
- * truncated or corrupt one is refused with EINVAL.
+ * slsfs from user space: a store fresh from mkfs.slsfs mounts; a foreign
+ * or truncated one is refused with EINVAL, a damaged log with EUCLEAN;
+ * epochs committed through the test kernel's debugfs driver read back,
+ * expire and survive remounts; damaged pages and records read as EUCLEAN.
  *
  * Each test formats a sparse image in /tmp, breaks it the way it tests,
  * attaches it to a loop device and mounts that on a fresh directory.  A
@@ -236,6 +238,27 @@ static void one_seg_too_many(struct slsfs_super *sup)
 	sup->nr_segs = htole32(le32toh(sup->nr_segs) + 1);
 }
 
+/* Flip one bit of the image at @off, as a bad sector or a stray write would. */
+static int flip_image_bit(const char *img, off_t off)
+{
+	unsigned char b;
+	int fd, ok;
+
+	fd = open(img, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ok = pread(fd, &b, 1, off) == 1;
+	b ^= 0x01;
+	ok = ok && pwrite(fd, &b, 1, off) == 1 && !fsync(fd);
+	close(fd);
+	return ok ? 0 : -1;
+}
+
+static void set_ro_compat(struct slsfs_super *sup)
+{
+	sup->feature_ro_compat = htole64(1ULL << 62);
+}
+
 TEST_F(slsfs, fresh_store_mounts)
 {
 	struct dirent *de;
@@ -405,6 +428,17 @@ static int store_cmd(const char *dev, const char *cmd, char *out, size_t len)
 	return err;
 }
 
+/* The epoch an "epoch" command's result line names, or -1. */
+static long epoch_of(const char *out)
+{
+	unsigned long long ns;
+	long epoch;
+
+	if (sscanf(out, "epoch %ld commit_ns %llu", &epoch, &ns) != 2)
+		return -1;
+	return epoch;
+}
+
 /* A number from /sys/fs/slsfs/<dev>/@file, or -1. */
 static long long store_figure(const char *dev, const char *file)
 {
@@ -459,9 +493,9 @@ TEST_F(slsfs, commit_and_read_back)
 	ASSERT_EQ(0, MOUNT_ERRNO());
 	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
 	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 8 7 full", out, sizeof(out)));
-	EXPECT_STREQ("epoch 1\n", out);
+	EXPECT_EQ(1, epoch_of(out));
 	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 2 3 8", out, sizeof(out)));
-	EXPECT_STREQ("epoch 2\n", out);
+	EXPECT_EQ(2, epoch_of(out));
 	ASSERT_EQ(0, store_cmd(self->dev, "verify p 1", out, sizeof(out)));
 	EXPECT_STREQ("ok epoch 1 pages 8\n", out);
 	ASSERT_EQ(0, store_cmd(self->dev, "verify p 2", out, sizeof(out)));
@@ -489,21 +523,32 @@ TEST_F(slsfs, retention)
 
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
+	/* epoch 1 writes pages 0..3; epochs 2..20 only page 0 */
 	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
-	for (i = 1; i <= 20; i++) {
-		snprintf(cmd, sizeof(cmd), "epoch p %d 1 %d", i % 4, i);
+	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 4 1 full", out, sizeof(out)));
+	for (i = 2; i <= 20; i++) {
+		snprintf(cmd, sizeof(cmd), "epoch p 0 1 %d", i);
 		ASSERT_EQ(0, store_cmd(self->dev, cmd, out, sizeof(out)));
 	}
 	EXPECT_EQ(16, count_epochs(self->mnt, "p", &oldest));
 	EXPECT_EQ(5, oldest);
-	/* pages of expired epochs that retained ones still see are kept */
-	ASSERT_EQ(0, store_cmd(self->dev, "verify p 5", out, sizeof(out)));
+	EXPECT_EQ(ESTALE, store_cmd(self->dev, "verify p 4", out, sizeof(out)));
+	EXPECT_EQ(ESTALE, store_cmd(self->dev, "page p 4 0", out, sizeof(out)));
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
 	EXPECT_EQ(16, count_epochs(self->mnt, "p", &oldest));
 	EXPECT_EQ(5, oldest);
 	ASSERT_EQ(0, store_cmd(self->dev, "verify p 20", out, sizeof(out)));
-	EXPECT_STREQ("ok epoch 20 pages 4\n", out);
+	EXPECT_STREQ("ok epoch 20 pages 1\n", out);
+	/* the expired epoch 1's copies of pages 1..3 are what 5..20 see */
+	for (i = 1; i <= 3; i++) {
+		snprintf(cmd, sizeof(cmd), "page p 0 %d", i);
+		ASSERT_EQ(0, store_cmd(self->dev, cmd, out, sizeof(out)));
+		snprintf(cmd, sizeof(cmd), "page %d seed 1\n", i);
+		EXPECT_STREQ(cmd, out);
+	}
+	ASSERT_EQ(0, store_cmd(self->dev, "page p 5 0", out, sizeof(out)));
+	EXPECT_STREQ("page 0 seed 5\n", out);
 	EXPECT_EQ(0, umount(self->mnt));
 }
 
@@ -542,7 +587,7 @@ TEST_F(slsfs, sysfs_figures)
 /* A full device fails the new epoch with ENOSPC and keeps the older ones. */
 TEST_F(slsfs, full_device_keeps_epochs)
 {
-	char out[64];
+	char out[64], before[64];
 	int i, ret, err = 0, pages = 0;
 	long epoch = 0;
 
@@ -557,9 +602,202 @@ TEST_F(slsfs, full_device_keeps_epochs)
 	EXPECT_EQ(2, ret);
 	EXPECT_EQ(i - 1, epoch);
 	EXPECT_EQ(200, pages);
+	snprintf(before, sizeof(before), "%s", out);
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
 	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	EXPECT_STREQ(before, out);
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* An unknown read-only feature allows a read-only mount only. */
+TEST_F(slsfs, ro_compat_feature_mounts_read_only)
+{
+	char out[64];
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, patch_both(self->img, set_ro_compat));
+	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", MS_RDONLY, NULL));
+	/* nothing is written to a read-only store */
+	EXPECT_EQ(EROFS, store_cmd(self->dev, "create p", out, sizeof(out)));
+	EXPECT_EQ(-1, mount(NULL, self->mnt, NULL, MS_REMOUNT, NULL));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/*
+ * A store with one epoch of two pages: the partition's chunk at block 8
+ * (the start of segment 0), the pages chunk at 9 with the pages at 10 and
+ * 11, the records chunk at 12 with its block at 13, the commit at 14.
+ */
+#define PAGES_CHUNK	(9 * 4096)
+#define FIRST_PAGE	(10 * 4096)
+#define RECORD_BLOCK	(13 * 4096)
+#define COMMIT_CHUNK	(14 * 4096)
+
+static void one_epoch_store(struct __test_metadata *_metadata,
+			    struct _test_data_slsfs *self)
+{
+	char out[64];
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 2 1 full", out, sizeof(out)));
+	ASSERT_EQ(0, umount(self->mnt));
+}
+
+/* A damaged chunk before a commit is corruption, not a torn tail. */
+TEST_F(slsfs, damaged_chunk_refused)
+{
+	one_epoch_store(_metadata, self);
+	ASSERT_EQ(0, flip_image_bit(self->img, PAGES_CHUNK + 80));
+	EXPECT_EQ(EUCLEAN, mount(self->dev, self->mnt, "slsfs", 0, NULL) ? errno : 0);
+}
+
+/* A damaged page mounts, and reads back as EUCLEAN. */
+TEST_F(slsfs, damaged_page_refused)
+{
+	char out[64];
+
+	one_epoch_store(_metadata, self);
+	ASSERT_EQ(0, flip_image_bit(self->img, FIRST_PAGE + 100));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(EUCLEAN, store_cmd(self->dev, "verify p 1", out, sizeof(out)));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* A damaged record block mounts, and its epoch file reads as EUCLEAN. */
+TEST_F(slsfs, damaged_record_refused)
+{
+	char path[96], buf[64];
+	int fd;
+
+	one_epoch_store(_metadata, self);
+	ASSERT_EQ(0, flip_image_bit(self->img, RECORD_BLOCK + 30));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	snprintf(path, sizeof(path), "%s/p/1", self->mnt);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EUCLEAN, errno);
+	close(fd);
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* A crash before the commit: the epoch is dropped at mount, and counted. */
+TEST_F(slsfs, torn_epoch_dropped)
+{
+	static const char zero[4096];
+	char path[96];
+	struct stat st;
+	int fd;
+
+	one_epoch_store(_metadata, self);
+	fd = open(self->img, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(sizeof(zero), pwrite(fd, zero, sizeof(zero), COMMIT_CHUNK));
+	ASSERT_EQ(0, fsync(fd));
+	close(fd);
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(1, store_figure(self->dev, "torn_epochs"));
+	EXPECT_EQ(0, store_figure(self->dev, "commits"));
+	snprintf(path, sizeof(path), "%s/p", self->mnt);
+	EXPECT_EQ(0, stat(path, &st));
+	snprintf(path, sizeof(path), "%s/p/1", self->mnt);
+	EXPECT_EQ(-1, stat(path, &st));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* A removed partition stays removed; its name can be taken again. */
+TEST_F(slsfs, removed_partition_gone)
+{
+	char out[64], path[96];
+	struct stat st;
+
+	one_epoch_store(_metadata, self);
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	ASSERT_EQ(0, store_cmd(self->dev, "remove p", out, sizeof(out)));
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	snprintf(path, sizeof(path), "%s/p", self->mnt);
+	EXPECT_EQ(-1, stat(path, &st));
+	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
+	EXPECT_EQ(ESTALE, store_cmd(self->dev, "verify p 1", out, sizeof(out)));
+	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 1 3", out, sizeof(out)));
+	EXPECT_EQ(1, epoch_of(out));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* Names that are no epoch or partition are not found. */
+TEST_F(slsfs, bad_names_not_found)
+{
+	static const char *const bad[] = {
+		"p/0", "p/01", "p/+1", "p/2", "p/1x", "p/latestx", "nope",
+	};
+	char path[96];
+	struct stat st;
+	unsigned int i;
+
+	one_epoch_store(_metadata, self);
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		snprintf(path, sizeof(path), "%s/%s", self->mnt, bad[i]);
+		EXPECT_EQ(-1, stat(path, &st)) {
+			TH_LOG("%s", bad[i]);
+		}
+		EXPECT_EQ(ENOENT, errno);
+	}
+	snprintf(path, sizeof(path), "%s/p/1", self->mnt);
+	EXPECT_EQ(0, stat(path, &st));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* The debugfs driver refuses what it cannot do, with the errno why. */
+TEST_F(slsfs, bad_commands_refused)
+{
+	static const struct {
+		const char *cmd;
+		int err;
+	} bad[] = {
+		{ "bogus p", EINVAL },
+		{ "create", EINVAL },
+		{ "create p q", EINVAL },
+		{ "create a/b", EINVAL },
+		{ "create ..", EINVAL },
+		{ "create xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+		  ENAMETOOLONG },
+		{ "create p", EEXIST },
+		{ "remove nope", ENOENT },
+		{ "epoch nope 0 1 1", ENOENT },
+		{ "epoch p 0 1 x", EINVAL },
+		{ "epoch p 0 1 1 partial", EINVAL },
+		{ "epoch p 0 65537 1", EINVAL },
+		{ "epoch p 65536 1 1", EINVAL },
+		{ "verify p 2", ESTALE },
+		{ "verify p 18446744073709551615", ESTALE },
+		{ "verify p 18446744073709551616", EINVAL },
+		{ "page p 0 7", ENODATA },
+		{ "page p 2 0", ESTALE },
+		{ "page p 0", EINVAL },
+		{ "verify nope 0", ENOENT },
+	};
+	char out[64];
+	unsigned int i;
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 1 1", out, sizeof(out)));
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		EXPECT_EQ(bad[i].err, store_cmd(self->dev, bad[i].cmd, out, sizeof(out))) {
+			TH_LOG("'%s': %s", bad[i].cmd, out);
+		}
+	}
+	/* nothing of the above changed the store */
+	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	EXPECT_STREQ("ok epoch 1 pages 1\n", out);
 	EXPECT_EQ(0, umount(self->mnt));
 }
 
