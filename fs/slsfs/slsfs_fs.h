@@ -187,13 +187,12 @@ struct slsfs_record {
 #define SLSFS_PAGES_PER_CHUNK	(SLSFS_CHUNK_ROOM / sizeof(struct slsfs_page_entry))
 #define SLSFS_BLOCKS_PER_RECORDS_CHUNK	(SLSFS_CHUNK_ROOM / sizeof(__le32))
 
-#ifdef __KERNEL__
-static_assert(sizeof(struct slsfs_super) == 256);
-static_assert(sizeof(struct slsfs_chunk) == 72);
-static_assert(sizeof(struct slsfs_page_entry) == 24);
-static_assert(sizeof(struct slsfs_commit) == 48);
-static_assert(sizeof(struct slsfs_part) == 96);
-static_assert(sizeof(struct slsfs_record) == 24);
-#endif
+/* The layout is ABI: user space (mkfs.slsfs) checks it too. */
+_Static_assert(sizeof(struct slsfs_super) == 256, "struct slsfs_super is 256 bytes");
+_Static_assert(sizeof(struct slsfs_chunk) == 72, "struct slsfs_chunk is 72 bytes");
+_Static_assert(sizeof(struct slsfs_page_entry) == 24, "struct slsfs_page_entry is 24 bytes");
+_Static_assert(sizeof(struct slsfs_commit) == 48, "struct slsfs_commit is 48 bytes");
+_Static_assert(sizeof(struct slsfs_part) == 96, "struct slsfs_part is 96 bytes");
+_Static_assert(sizeof(struct slsfs_record) == 24, "struct slsfs_record is 24 bytes");
 
 #endif /* _SLSFS_FS_H */

@@ -18,7 +18,6 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
-#include <mntent.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -38,10 +37,6 @@
 #include "slsfs_crc.h"
 
 #define EXIT_USAGE		2
-
-/* The kernel checks these; slsfs_fs.h asserts them only for the kernel. */
-_Static_assert(sizeof(struct slsfs_super) == 256, "struct slsfs_super is 256 bytes");
-_Static_assert(sizeof(struct slsfs_super) <= SLSFS_BLOCK_SIZE, "a superblock fits its block");
 
 #define SEG_BLOCKS_DEFAULT	256	/* 1 MiB */
 
@@ -128,34 +123,6 @@ static int parse_seg_size(const char *arg, uint32_t *seg_blocks)
 		return -1;
 	*seg_blocks = blocks;
 	return 0;
-}
-
-/* Is @dev the source of a mount?  Best effort: false if unknown. */
-static bool is_mounted(const char *dev, const struct stat *st)
-{
-	char *real = realpath(dev, NULL);
-	struct mntent *ent;
-	bool found = false;
-	FILE *f;
-
-	f = setmntent("/proc/self/mounts", "r");
-	if (!f) {
-		free(real);
-		return false;
-	}
-	while (!found && (ent = getmntent(f))) {
-		struct stat src;
-
-		if (real && !strcmp(ent->mnt_fsname, real))
-			found = true;
-		else if (S_ISBLK(st->st_mode) && ent->mnt_fsname[0] == '/' &&
-			 !stat(ent->mnt_fsname, &src) && S_ISBLK(src.st_mode) &&
-			 src.st_rdev == st->st_rdev)
-			found = true;
-	}
-	endmntent(f);
-	free(real);
-	return found;
 }
 
 static int fill_random(void *buf, size_t len)
@@ -263,8 +230,7 @@ static int write_store(int fd, struct slsfs_super *sup)
 			return -1;
 	for (slot = 0; slot < SLSFS_SUPER_SLOTS; slot++) {
 		sup->generation = htole64(slot);
-		sup->crc = 0;
-		sup->crc = htole32(slsfs_crc32c(sup, sizeof(*sup)));
+		slsfs_super_seal(sup);
 		memcpy(block, sup, sizeof(*sup));
 		if (write_all(fd, block, sizeof(block), slot * SLSFS_BLOCK_SIZE))
 			return -1;
@@ -280,14 +246,11 @@ static int mkfs(const char *dev, uint32_t seg_blocks, bool force, bool quiet)
 	struct stat st;
 	int fd, flags = O_RDWR | O_CLOEXEC;
 
-	if (stat(dev, &st))
-		return dev_error(dev, "%s", strerror(errno));
-	if (!S_ISBLK(st.st_mode) && !S_ISREG(st.st_mode))
-		return dev_error(dev, "not a block device or a regular file");
-	if (!force && is_mounted(dev, &st))
-		return dev_error(dev, "mounted; not formatting it");
-	/* A block device's exclusive open fails while a filesystem holds it. */
-	if (!force && S_ISBLK(st.st_mode))
+	/*
+	 * A block device's exclusive open fails while a filesystem holds it;
+	 * for a regular file O_EXCL without O_CREAT does nothing.
+	 */
+	if (!force)
 		flags |= O_EXCL;
 	fd = open(dev, flags);
 	if (fd < 0 && errno == EBUSY)

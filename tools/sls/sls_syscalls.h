@@ -25,6 +25,15 @@
 #define __NR_sls_restore	466
 #endif
 
+#ifndef __NR_pidfd_open
+#define __NR_pidfd_open		434
+#endif
+
+static inline int sys_pidfd_open(pid_t pid, unsigned int flags)
+{
+	return syscall(__NR_pidfd_open, pid, flags);
+}
+
 static inline int sls_open(int dirfd, const char *path,
 			   const struct sls_attr *attr, size_t size,
 			   unsigned int flags)

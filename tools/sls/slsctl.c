@@ -27,10 +27,6 @@
 
 #include "sls_syscalls.h"
 
-#ifndef __NR_pidfd_open
-#define __NR_pidfd_open		434
-#endif
-
 #define EXIT_USAGE		2
 
 #define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
@@ -226,11 +222,6 @@ static int open_partition(const char *name, const struct sls_attr *attr,
 	if (fd < 0)
 		fail(name, "sls_open %s", path);
 	return fd;
-}
-
-static int sys_pidfd_open(pid_t pid, unsigned int flags)
-{
-	return syscall(__NR_pidfd_open, pid, flags);
 }
 
 /* The PID of the process behind @pidfd: the "Pid:" line of its fdinfo. */

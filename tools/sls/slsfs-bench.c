@@ -30,6 +30,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "slsfs_debug.h"
+
 #define MIB		(1UL << 20)
 #define PAGE		4096UL
 
@@ -41,12 +43,6 @@ static double now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int die(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	return 1;
 }
 
 /* Seconds to write @mib MiB to @dev with O_DIRECT in 1 MiB blocks, or < 0. */
@@ -113,47 +109,106 @@ static int run(const char *const argv[])
 }
 
 /*
- * One command to the store's debugfs file: 0 or -1.  For an epoch, the
- * seconds slsfs took to write and commit it go to *commit_s when given.
+ * One "epoch" command of the debugfs driver; the seconds slsfs took to
+ * write and commit the epoch go to *commit_s.  Return: 0 or an errno.
  */
-static int store_cmd(const char *ctl, const char *cmd, double *commit_s)
+static int store_epoch(const char *dev, const char *cmd, double *commit_s)
 {
-	int fd = open(ctl, O_RDWR | O_CLOEXEC);
 	unsigned long long epoch, ns;
 	char out[64];
-	ssize_t n;
-	int ok;
+	int err;
 
-	if (fd < 0)
-		return -1;
-	ok = write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd);
-	n = ok ? pread(fd, out, sizeof(out) - 1, 0) : -1;
-	close(fd);
-	if (n < 0)
-		return -1;
-	out[n] = '\0';
-	if (commit_s) {
-		if (sscanf(out, "epoch %llu commit_ns %llu", &epoch, &ns) != 2)
-			return -1;
+	err = slsfs_debug_cmd(dev, cmd, out, sizeof(out));
+	if (err)
+		return err;
+	if (sscanf(out, "epoch %llu commit_ns %llu", &epoch, &ns) == 2)
 		*commit_s = ns / 1e9;
-	}
-	return 0;
+	else
+		err = EPROTO;	/* not the result line of an epoch */
+	return err;
 }
 
-static long long store_figure(const char *dev, const char *file)
+static int fail(const char *what, int err)
 {
-	char path[128];
-	long long v = -1;
-	FILE *f;
+	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(err));
+	return 1;
+}
 
-	snprintf(path, sizeof(path), "/sys/fs/slsfs/%s/%s", strrchr(dev, '/') + 1, file);
-	f = fopen(path, "r");
-	if (f) {
-		if (fscanf(f, "%lld", &v) != 1)
-			v = -1;
-		fclose(f);
+static int usage_error(const char *arg)
+{
+	fprintf(stderr, "%s: '%s' is not a count\n", prog, arg);
+	return 2;
+}
+
+/* A positive decimal count, all of @arg. */
+static int parse_count(const char *arg, unsigned long *v)
+{
+	char *end;
+
+	errno = 0;
+	*v = strtoul(arg, &end, 10);
+	return errno || end == arg || *end || !*v || arg[0] == '-' ? -1 : 0;
+}
+
+/*
+ * The store's figures on the mounted @dev, printed against the device's:
+ * a full epoch of @mib MiB, @commits one-page epochs, and the space taken
+ * by @epochs epochs of a 16-page working set, one page each.
+ */
+static int bench_store(const char *dev, unsigned long mib, unsigned long commits,
+		       unsigned long epochs, double dd_s, double sync_s)
+{
+	double flush_s, commit_s = 0, one;
+	long long free0, half = -1, end;
+	char cmd[96], out[64];
+	unsigned long i;
+	int err;
+
+	err = slsfs_debug_cmd(dev, "create big", out, sizeof(out)) ?:
+	      slsfs_debug_cmd(dev, "create small", out, sizeof(out)) ?:
+	      slsfs_debug_cmd(dev, "create set", out, sizeof(out));
+	if (err)
+		return fail("create", err);
+
+	snprintf(cmd, sizeof(cmd), "epoch big 0 %lu 1 full", mib * 256);
+	err = store_epoch(dev, cmd, &flush_s);
+	if (err)
+		return fail("large epoch", err);
+	printf("store:  flush of a %lu MiB epoch               %8.1f MiB/s  (%.0f%% of the device)\n",
+	       mib, mib / flush_s, 100.0 * dd_s / flush_s);
+
+	for (i = 0; i < commits; i++) {
+		err = store_epoch(dev, "epoch small 0 1 1", &one);
+		if (err)
+			return fail("4 KiB epoch", err);
+		commit_s += one;
 	}
-	return v;
+	commit_s /= commits;
+	printf("store:  commit of a one-page epoch            %8.0f us  (%.2fx the device;\n"
+	       "        the pages and records, then a PREFLUSH+FUA commit: two round trips)\n",
+	       commit_s * 1e6, commit_s / sync_s);
+
+	free0 = slsfs_store_figure(dev, "free_bytes");
+	for (i = 0; i < epochs; i++) {
+		snprintf(cmd, sizeof(cmd), "epoch set %lu 1 %lu", i % 16, i);
+		err = store_epoch(dev, cmd, &one);
+		if (err)
+			break;
+		if (i + 1 == epochs / 2)
+			half = slsfs_store_figure(dev, "free_bytes");
+	}
+	end = slsfs_store_figure(dev, "free_bytes");
+	if (free0 < 0 || end < 0)
+		return fail("/sys/fs/slsfs figures", ENOENT);
+	if (err) {
+		printf("store:  the store filled after %lu of %lu epochs of a 16-page set (%s)\n",
+		       i, epochs, strerror(err));
+		return 1;
+	}
+	printf("store:  space after %lu and %lu epochs of a 16-page set: %lld and %lld KiB (%s)\n",
+	       epochs / 2, epochs, (free0 - half) >> 10, (free0 - end) >> 10,
+	       (free0 - end) > (free0 - half) * 3 / 2 ? "grows: no cleaner yet" : "flat");
+	return 0;
 }
 
 static void print_usage(FILE *f)
@@ -167,7 +222,7 @@ static void print_usage(FILE *f)
 		"  --mib N      MiB of the large writes and the large epoch (64)\n"
 		"  --commits N  4 KiB writes and one-page epochs timed (200)\n"
 		"  --epochs N   epochs of a 16-page working set for the space\n"
-		"               figure (1000)\n",
+		"               figure, at least 2 (1000)\n",
 		prog);
 }
 
@@ -180,23 +235,19 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	unsigned long mib = 64, commits = 200, epochs = 1000, i;
-	char mnt[] = "/tmp/slsfs-bench.XXXXXX", ctl[128], cmd[96];
-	double dd_s, sync_s, flush_s, commit_s;
-	long long free0, free1 = -1, free2;
+	unsigned long mib = 64, commits = 200, epochs = 1000;
+	char mnt[] = "/tmp/slsfs-bench.XXXXXX";
+	double dd_s, sync_s;
 	const char *dev;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "h", options, NULL)) != -1) {
 		switch (c) {
 		case 'm':
-			mib = strtoul(optarg, NULL, 0);
-			break;
 		case 'c':
-			commits = strtoul(optarg, NULL, 0);
-			break;
 		case 'e':
-			epochs = strtoul(optarg, NULL, 0);
+			if (parse_count(optarg, c == 'm' ? &mib : c == 'c' ? &commits : &epochs))
+				return usage_error(optarg);
 			break;
 		case 'h':
 			print_usage(stdout);
@@ -207,7 +258,7 @@ int main(int argc, char **argv)
 		}
 	}
 	/* the debugfs driver takes epochs of up to 65536 pages */
-	if (optind + 1 != argc || !mib || !commits || !epochs || mib > 256) {
+	if (optind + 1 != argc || mib > 256 || epochs < 2) {
 		print_usage(stderr);
 		return 2;
 	}
@@ -216,54 +267,24 @@ int main(int argc, char **argv)
 	dd_s = raw_seq(dev, mib);
 	sync_s = raw_sync4k(dev, commits);
 	if (dd_s < 0 || sync_s < 0)
-		return die(dev);
+		return fail(dev, errno);
+	printf("device: O_DIRECT 1 MiB writes, queue depth 1   %8.1f MiB/s\n",
+	       mib / dd_s);
+	printf("device: 4 KiB O_DIRECT write + fdatasync      %8.0f us\n",
+	       sync_s * 1e6);
 
-	if (run((const char *const[]){ "mkfs.slsfs", "-q", dev, NULL }))
-		return die("mkfs.slsfs");
-	if (!mkdtemp(mnt) || mount(dev, mnt, "slsfs", 0, NULL))
-		return die("mount");
-	snprintf(ctl, sizeof(ctl), "/sys/kernel/debug/slsfs/%s/ctl", strrchr(dev, '/') + 1);
-	if (store_cmd(ctl, "create big", NULL) || store_cmd(ctl, "create small", NULL) ||
-	    store_cmd(ctl, "create set", NULL))
-		return die(ctl);
-
-	snprintf(cmd, sizeof(cmd), "epoch big 0 %lu 1 full", mib * 256);
-	if (store_cmd(ctl, cmd, &flush_s))
-		return die("large epoch");
-
-	commit_s = 0;
-	for (i = 0; i < commits; i++) {
-		double one;
-
-		if (store_cmd(ctl, "epoch small 0 1 1", &one))
-			return die("4 KiB epoch");
-		commit_s += one;
+	c = run((const char *const[]){ "mkfs.slsfs", "-q", dev, NULL });
+	if (c)
+		return fail("mkfs.slsfs", c < 0 ? errno : EIO);
+	if (!mkdtemp(mnt))
+		return fail("mkdtemp", errno);
+	if (mount(dev, mnt, "slsfs", 0, NULL)) {
+		c = fail("mount", errno);
+		rmdir(mnt);
+		return c;
 	}
-	commit_s /= commits;
-
-	free0 = store_figure(dev, "free_bytes");
-	for (i = 0; i < epochs; i++) {
-		snprintf(cmd, sizeof(cmd), "epoch set %lu 1 %lu", i % 16, i);
-		if (store_cmd(ctl, cmd, NULL))
-			break;
-		if (i + 1 == epochs / 2)
-			free1 = store_figure(dev, "free_bytes");
-	}
-	free2 = store_figure(dev, "free_bytes");
-	if (free1 < 0)
-		free1 = free2;
-
-	printf("device: O_DIRECT 1 MiB writes   %8.1f MiB/s\n", mib / dd_s);
-	printf("store:  flush of a %lu MiB epoch  %8.1f MiB/s  (%.0f%% of the device)\n",
-	       mib, mib / flush_s, 100.0 * dd_s / flush_s);
-	printf("device: 4 KiB write + fdatasync %8.0f us\n", sync_s * 1e6);
-	printf("store:  commit of a 4 KiB epoch %8.0f us  (%.2fx the device)\n",
-	       commit_s * 1e6, commit_s / sync_s);
-	printf("store:  %lu of %lu epochs of a 16-page set written; space used %lld KiB after %lu, %lld KiB after them (%s)\n",
-	       i, epochs, (free0 - free1) >> 10, epochs / 2, (free0 - free2) >> 10,
-	       free0 - free2 > 2 * (free0 - free1) - (free0 - free1) / 10 ?
-	       "grows: no cleaner yet" : "flat");
+	c = bench_store(dev, mib, commits, epochs, dd_s, sync_s);
 	umount(mnt);
 	rmdir(mnt);
-	return i == epochs ? 0 : 1;
+	return c;
 }

@@ -33,6 +33,7 @@
 #include "kselftest_harness.h"
 #include "slsfs_fs.h"
 #include "slsfs_crc.h"
+#include "slsfs_debug.h"
 
 #define MiB (1 << 20)
 #define IMG_SIZE (16 * MiB)
@@ -90,12 +91,6 @@ static int format_image(const char *img, off_t size)
 	return WEXITSTATUS(status);
 }
 
-static void super_seal(struct slsfs_super *sup)
-{
-	sup->crc = 0;
-	sup->crc = htole32(slsfs_crc32c(sup, sizeof(*sup)));
-}
-
 /*
  * Change the superblock in the slots of @mask (bit 0: slot 0, bit 1:
  * slot 1) with @fn, and reseal them if @seal.
@@ -121,7 +116,7 @@ static int patch_supers(const char *img, unsigned int mask,
 		}
 		fn(&sup);
 		if (seal)
-			super_seal(&sup);
+			slsfs_super_seal(&sup);
 		if (pwrite(fd, &sup, sizeof(sup), off) != sizeof(sup))
 			err = -1;
 	}
@@ -405,29 +400,6 @@ TEST_F(slsfs, mkfs_refuses_1mib)
 	EXPECT_EQ(1, format_image(self->img, MiB));
 }
 
-/*
- * Run one command of the store's debugfs driver (CONFIG_SLSFS_DEBUGFS) and
- * put its result line in @out: 0, or the errno of the command.
- */
-static int store_cmd(const char *dev, const char *cmd, char *out, size_t len)
-{
-	char path[96];
-	ssize_t n;
-	int fd, err = 0;
-
-	snprintf(path, sizeof(path), "/sys/kernel/debug/slsfs/%s/ctl",
-		 strrchr(dev, '/') + 1);
-	fd = open(path, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		return errno;
-	if (write(fd, cmd, strlen(cmd)) < 0)
-		err = errno;
-	n = pread(fd, out, len - 1, 0);
-	out[n > 0 ? n : 0] = '\0';
-	close(fd);
-	return err;
-}
-
 /* The epoch an "epoch" command's result line names, or -1. */
 static long epoch_of(const char *out)
 {
@@ -437,24 +409,6 @@ static long epoch_of(const char *out)
 	if (sscanf(out, "epoch %ld commit_ns %llu", &epoch, &ns) != 2)
 		return -1;
 	return epoch;
-}
-
-/* A number from /sys/fs/slsfs/<dev>/@file, or -1. */
-static long long store_figure(const char *dev, const char *file)
-{
-	char path[96];
-	long long v = -1;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/sys/fs/slsfs/%s/%s", strrchr(dev, '/') + 1,
-		 file);
-	f = fopen(path, "r");
-	if (!f)
-		return -1;
-	if (fscanf(f, "%lld", &v) != 1)
-		v = -1;
-	fclose(f);
-	return v;
 }
 
 /* Epoch files in the partition's directory, and the number of the oldest. */
@@ -491,25 +445,25 @@ TEST_F(slsfs, commit_and_read_back)
 
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
-	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
-	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 8 7 full", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 8 7 full", out, sizeof(out)));
 	EXPECT_EQ(1, epoch_of(out));
-	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 2 3 8", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 2 3 8", out, sizeof(out)));
 	EXPECT_EQ(2, epoch_of(out));
-	ASSERT_EQ(0, store_cmd(self->dev, "verify p 1", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "verify p 1", out, sizeof(out)));
 	EXPECT_STREQ("ok epoch 1 pages 8\n", out);
-	ASSERT_EQ(0, store_cmd(self->dev, "verify p 2", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "verify p 2", out, sizeof(out)));
 	EXPECT_STREQ("ok epoch 2 pages 8\n", out);
 	EXPECT_EQ(2, count_epochs(self->mnt, "p", &oldest));
 	snprintf(path, sizeof(path), "%s/p/latest", self->mnt);
 	ASSERT_EQ(1, readlink(path, target, sizeof(target)));
 	EXPECT_EQ('2', target[0]);
 	/* a partition of that name exists */
-	EXPECT_EQ(EEXIST, store_cmd(self->dev, "create p", out, sizeof(out)));
+	EXPECT_EQ(EEXIST, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
 
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
-	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "verify p 0", out, sizeof(out)));
 	EXPECT_STREQ("ok epoch 2 pages 8\n", out);
 	EXPECT_EQ(0, umount(self->mnt));
 }
@@ -524,30 +478,30 @@ TEST_F(slsfs, retention)
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
 	/* epoch 1 writes pages 0..3; epochs 2..20 only page 0 */
-	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
-	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 4 1 full", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 4 1 full", out, sizeof(out)));
 	for (i = 2; i <= 20; i++) {
 		snprintf(cmd, sizeof(cmd), "epoch p 0 1 %d", i);
-		ASSERT_EQ(0, store_cmd(self->dev, cmd, out, sizeof(out)));
+		ASSERT_EQ(0, slsfs_debug_cmd(self->dev, cmd, out, sizeof(out)));
 	}
 	EXPECT_EQ(16, count_epochs(self->mnt, "p", &oldest));
 	EXPECT_EQ(5, oldest);
-	EXPECT_EQ(ESTALE, store_cmd(self->dev, "verify p 4", out, sizeof(out)));
-	EXPECT_EQ(ESTALE, store_cmd(self->dev, "page p 4 0", out, sizeof(out)));
+	EXPECT_EQ(ESTALE, slsfs_debug_cmd(self->dev, "verify p 4", out, sizeof(out)));
+	EXPECT_EQ(ESTALE, slsfs_debug_cmd(self->dev, "page p 4 0", out, sizeof(out)));
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
 	EXPECT_EQ(16, count_epochs(self->mnt, "p", &oldest));
 	EXPECT_EQ(5, oldest);
-	ASSERT_EQ(0, store_cmd(self->dev, "verify p 20", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "verify p 20", out, sizeof(out)));
 	EXPECT_STREQ("ok epoch 20 pages 1\n", out);
 	/* the expired epoch 1's copies of pages 1..3 are what 5..20 see */
 	for (i = 1; i <= 3; i++) {
 		snprintf(cmd, sizeof(cmd), "page p 0 %d", i);
-		ASSERT_EQ(0, store_cmd(self->dev, cmd, out, sizeof(out)));
+		ASSERT_EQ(0, slsfs_debug_cmd(self->dev, cmd, out, sizeof(out)));
 		snprintf(cmd, sizeof(cmd), "page %d seed 1\n", i);
 		EXPECT_STREQ(cmd, out);
 	}
-	ASSERT_EQ(0, store_cmd(self->dev, "page p 5 0", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "page p 5 0", out, sizeof(out)));
 	EXPECT_STREQ("page 0 seed 5\n", out);
 	EXPECT_EQ(0, umount(self->mnt));
 }
@@ -561,26 +515,26 @@ TEST_F(slsfs, sysfs_figures)
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
 	/* 16 MiB: 8 blocks before 15 segments of 1 MiB */
-	EXPECT_EQ(15, store_figure(self->dev, "segments"));
-	EXPECT_EQ(MiB, store_figure(self->dev, "segment_bytes"));
-	size = store_figure(self->dev, "size_bytes");
+	EXPECT_EQ(15, slsfs_store_figure(self->dev, "segments"));
+	EXPECT_EQ(MiB, slsfs_store_figure(self->dev, "segment_bytes"));
+	size = slsfs_store_figure(self->dev, "size_bytes");
 	EXPECT_EQ(15 * MiB, size);
-	free_before = store_figure(self->dev, "free_bytes");
+	free_before = slsfs_store_figure(self->dev, "free_bytes");
 	EXPECT_EQ(size, free_before);
-	EXPECT_EQ(14, store_figure(self->dev, "free_segments"));
-	EXPECT_EQ(0, store_figure(self->dev, "commits"));
-	EXPECT_EQ(0, store_figure(self->dev, "torn_epochs"));
+	EXPECT_EQ(14, slsfs_store_figure(self->dev, "free_segments"));
+	EXPECT_EQ(0, slsfs_store_figure(self->dev, "commits"));
+	EXPECT_EQ(0, slsfs_store_figure(self->dev, "torn_epochs"));
 
-	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
-	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 10 1 full", out, sizeof(out)));
-	EXPECT_EQ(1, store_figure(self->dev, "commits"));
-	free_after = store_figure(self->dev, "free_bytes");
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 10 1 full", out, sizeof(out)));
+	EXPECT_EQ(1, slsfs_store_figure(self->dev, "commits"));
+	free_after = slsfs_store_figure(self->dev, "free_bytes");
 	/* the partition, 10 pages and a record, their headers, the commit */
 	EXPECT_EQ(free_before - (1 + 11 + 2 + 1) * 4096LL, free_after);
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
-	EXPECT_EQ(1, store_figure(self->dev, "commits"));
-	EXPECT_EQ(free_after, store_figure(self->dev, "free_bytes"));
+	EXPECT_EQ(1, slsfs_store_figure(self->dev, "commits"));
+	EXPECT_EQ(free_after, slsfs_store_figure(self->dev, "free_bytes"));
 	EXPECT_EQ(0, umount(self->mnt));
 }
 
@@ -593,11 +547,11 @@ TEST_F(slsfs, full_device_keeps_epochs)
 
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
-	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
 	for (i = 0; i < 100 && !err; i++)
-		err = store_cmd(self->dev, "epoch p 0 200 1 full", out, sizeof(out));
+		err = slsfs_debug_cmd(self->dev, "epoch p 0 200 1 full", out, sizeof(out));
 	EXPECT_EQ(ENOSPC, err);
-	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "verify p 0", out, sizeof(out)));
 	ret = sscanf(out, "ok epoch %ld pages %d", &epoch, &pages);
 	EXPECT_EQ(2, ret);
 	EXPECT_EQ(i - 1, epoch);
@@ -605,7 +559,7 @@ TEST_F(slsfs, full_device_keeps_epochs)
 	snprintf(before, sizeof(before), "%s", out);
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
-	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "verify p 0", out, sizeof(out)));
 	EXPECT_STREQ(before, out);
 	EXPECT_EQ(0, umount(self->mnt));
 }
@@ -620,7 +574,7 @@ TEST_F(slsfs, ro_compat_feature_mounts_read_only)
 	EXPECT_EQ(EINVAL, MOUNT_ERRNO());
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", MS_RDONLY, NULL));
 	/* nothing is written to a read-only store */
-	EXPECT_EQ(EROFS, store_cmd(self->dev, "create p", out, sizeof(out)));
+	EXPECT_EQ(EROFS, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
 	EXPECT_EQ(-1, mount(NULL, self->mnt, NULL, MS_REMOUNT, NULL));
 	EXPECT_EQ(EINVAL, errno);
 	EXPECT_EQ(0, umount(self->mnt));
@@ -643,8 +597,8 @@ static void one_epoch_store(struct __test_metadata *_metadata,
 
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
-	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
-	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 2 1 full", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 2 1 full", out, sizeof(out)));
 	ASSERT_EQ(0, umount(self->mnt));
 }
 
@@ -664,7 +618,7 @@ TEST_F(slsfs, damaged_page_refused)
 	one_epoch_store(_metadata, self);
 	ASSERT_EQ(0, flip_image_bit(self->img, FIRST_PAGE + 100));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
-	EXPECT_EQ(EUCLEAN, store_cmd(self->dev, "verify p 1", out, sizeof(out)));
+	EXPECT_EQ(EUCLEAN, slsfs_debug_cmd(self->dev, "verify p 1", out, sizeof(out)));
 	EXPECT_EQ(0, umount(self->mnt));
 }
 
@@ -701,8 +655,8 @@ TEST_F(slsfs, torn_epoch_dropped)
 	ASSERT_EQ(0, fsync(fd));
 	close(fd);
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
-	EXPECT_EQ(1, store_figure(self->dev, "torn_epochs"));
-	EXPECT_EQ(0, store_figure(self->dev, "commits"));
+	EXPECT_EQ(1, slsfs_store_figure(self->dev, "torn_epochs"));
+	EXPECT_EQ(0, slsfs_store_figure(self->dev, "commits"));
 	snprintf(path, sizeof(path), "%s/p", self->mnt);
 	EXPECT_EQ(0, stat(path, &st));
 	snprintf(path, sizeof(path), "%s/p/1", self->mnt);
@@ -718,14 +672,14 @@ TEST_F(slsfs, removed_partition_gone)
 
 	one_epoch_store(_metadata, self);
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
-	ASSERT_EQ(0, store_cmd(self->dev, "remove p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "remove p", out, sizeof(out)));
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
 	snprintf(path, sizeof(path), "%s/p", self->mnt);
 	EXPECT_EQ(-1, stat(path, &st));
-	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
-	EXPECT_EQ(ESTALE, store_cmd(self->dev, "verify p 1", out, sizeof(out)));
-	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 1 3", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	EXPECT_EQ(ESTALE, slsfs_debug_cmd(self->dev, "verify p 1", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 1 3", out, sizeof(out)));
 	EXPECT_EQ(1, epoch_of(out));
 	EXPECT_EQ(0, umount(self->mnt));
 }
@@ -788,15 +742,15 @@ TEST_F(slsfs, bad_commands_refused)
 
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
-	ASSERT_EQ(0, store_cmd(self->dev, "create p", out, sizeof(out)));
-	ASSERT_EQ(0, store_cmd(self->dev, "epoch p 0 1 1", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 1 1", out, sizeof(out)));
 	for (i = 0; i < ARRAY_SIZE(bad); i++) {
-		EXPECT_EQ(bad[i].err, store_cmd(self->dev, bad[i].cmd, out, sizeof(out))) {
+		EXPECT_EQ(bad[i].err, slsfs_debug_cmd(self->dev, bad[i].cmd, out, sizeof(out))) {
 			TH_LOG("'%s': %s", bad[i].cmd, out);
 		}
 	}
 	/* nothing of the above changed the store */
-	ASSERT_EQ(0, store_cmd(self->dev, "verify p 0", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "verify p 0", out, sizeof(out)));
 	EXPECT_STREQ("ok epoch 1 pages 1\n", out);
 	EXPECT_EQ(0, umount(self->mnt));
 }
