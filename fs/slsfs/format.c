@@ -272,11 +272,12 @@ bool slsfs_name_ok(const char *name)
 EXPORT_SYMBOL_IF_KUNIT(slsfs_name_ok);
 
 /* Bytes a record with @len bytes of payload takes in a stream. */
+/* The bytes a record of @len payload bytes takes in the stream. */
 size_t slsfs_record_size(u32 len)
 {
 	return round_up(sizeof(struct slsfs_record) + (size_t)len, 8);
 }
-EXPORT_SYMBOL_IF_KUNIT(slsfs_record_size);
+EXPORT_SYMBOL_GPL(slsfs_record_size);
 
 /* Seal a record whose payload follows it in memory. */
 void slsfs_record_seal(struct slsfs_record *rec)

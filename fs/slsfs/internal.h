@@ -103,6 +103,7 @@ struct slsfs_partition {
 	u32 nr_epochs;
 	u64 next_epoch;			/* the number the next epoch gets */
 	bool writing;			/* an epoch is being written */
+	unsigned int pins;		/* loaded by kernel/sls: not removable */
 	struct xarray objects;		/* object id -> struct slsfs_object */
 };
 

@@ -591,18 +591,25 @@ static void slsfs_txn_free(struct slsfs_txn *txn)
 	kfree(txn);
 }
 
+/*
+ * The transaction is freed before @done runs: the pages are released and
+ * the partition can take its next epoch by the time the caller hears.
+ */
 static void slsfs_txn_work(struct work_struct *work)
 {
 	struct slsfs_txn *txn = container_of(work, struct slsfs_txn, work);
+	void (*done)(void *arg, u64 epoch, int err) = txn->done;
+	void *arg = txn->arg;
+	u64 epoch = txn->epoch;
 	int err = slsfs_txn_write(txn);
 
-	txn->done(txn->arg, txn->epoch, err);
 	slsfs_txn_free(txn);
+	done(arg, epoch, err);
 }
 
 /**
  * slsfs_epoch_commit - write an epoch and commit it, in the background
- * @txn:	the epoch; freed by the time @done returns
+ * @txn:	the epoch; freed, its pages released, before @done is called
  * @done:	called from a worker with the epoch and 0 once it is durable,
  *		or a negative errno if it is not and never will be
  * @arg:	for @done

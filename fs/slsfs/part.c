@@ -37,6 +37,13 @@ void slsfs_store_put(struct slsfs_sb_info *sbi)
 }
 EXPORT_SYMBOL_GPL(slsfs_store_put);
 
+/* The store's name for logs and sysfs: its device's. */
+const char *slsfs_store_name(const struct slsfs_sb_info *sbi)
+{
+	return sbi->sb->s_id;
+}
+EXPORT_SYMBOL_GPL(slsfs_store_name);
+
 int slsfs_part_lookup(struct slsfs_sb_info *sbi, const char *name, u64 *part_id)
 {
 	struct slsfs_partition *part;
@@ -97,7 +104,10 @@ int slsfs_part_create(struct slsfs_sb_info *sbi, const char *name,
 }
 EXPORT_SYMBOL_GPL(slsfs_part_create);
 
-/* Return: 0, -ENOENT, -EBUSY while an epoch of it is being written, -EIO. */
+/*
+ * Return: 0, -ENOENT, -EBUSY while an epoch of it is being written or
+ * kernel/sls has it loaded, -EIO.
+ */
 int slsfs_part_remove(struct slsfs_sb_info *sbi, const char *name)
 {
 	struct slsfs_part dp = { .flags = cpu_to_le32(SLSFS_PART_REMOVED) };
@@ -109,7 +119,7 @@ int slsfs_part_remove(struct slsfs_sb_info *sbi, const char *name)
 	mutex_lock(&sbi->log_lock);
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find(&sbi->store, name);
-	err = !part ? -ENOENT : part->writing ? -EBUSY : 0;
+	err = !part ? -ENOENT : part->writing || part->pins ? -EBUSY : 0;
 	if (!err)
 		id = part->id;
 	mutex_unlock(&sbi->lock);
@@ -126,3 +136,70 @@ int slsfs_part_remove(struct slsfs_sb_info *sbi, const char *name)
 	return err;
 }
 EXPORT_SYMBOL_GPL(slsfs_part_remove);
+
+int slsfs_part_get_attr(struct slsfs_sb_info *sbi, u64 part_id,
+			struct slsfs_part_attr *attr)
+{
+	struct slsfs_partition *part;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (part) {
+		attr->period_ms = part->period_ms;
+		attr->keep_epochs = part->keep_epochs;
+		attr->flags = part->attr_flags;
+	}
+	mutex_unlock(&sbi->lock);
+	return part ? 0 : -ENOENT;
+}
+EXPORT_SYMBOL_GPL(slsfs_part_get_attr);
+
+/**
+ * slsfs_part_set_keep - change how many epochs a partition retains
+ * @sbi:	the store
+ * @part_id:	the partition
+ * @keep:	epochs to keep, 0 for the store's default
+ *
+ * Until the next mount: the value created with the partition is the one
+ * the log holds.  Older epochs go with the next commit.
+ *
+ * Return: 0 or -ENOENT.
+ */
+int slsfs_part_set_keep(struct slsfs_sb_info *sbi, u64 part_id, u64 keep)
+{
+	struct slsfs_partition *part;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (part)
+		part->keep_epochs = keep;
+	mutex_unlock(&sbi->lock);
+	return part ? 0 : -ENOENT;
+}
+EXPORT_SYMBOL_GPL(slsfs_part_set_keep);
+
+/* Keep a partition from being removed while kernel/sls has it loaded. */
+int slsfs_part_pin(struct slsfs_sb_info *sbi, u64 part_id)
+{
+	struct slsfs_partition *part;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (part)
+		part->pins++;
+	mutex_unlock(&sbi->lock);
+	return part ? 0 : -ENOENT;
+}
+EXPORT_SYMBOL_GPL(slsfs_part_pin);
+
+void slsfs_part_unpin(struct slsfs_sb_info *sbi, u64 part_id)
+{
+	struct slsfs_partition *part;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (!WARN_ON_ONCE(!part || !part->pins))
+		part->pins--;
+	mutex_unlock(&sbi->lock);
+}
+EXPORT_SYMBOL_GPL(slsfs_part_unpin);

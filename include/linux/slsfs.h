@@ -31,15 +31,22 @@ struct slsfs_part_attr {
 
 struct slsfs_sb_info *slsfs_store_get(const struct path *root);
 void slsfs_store_put(struct slsfs_sb_info *sbi);
+const char *slsfs_store_name(const struct slsfs_sb_info *sbi);
 
 int slsfs_part_create(struct slsfs_sb_info *sbi, const char *name,
 		      const struct slsfs_part_attr *attr, u64 *part_id);
 int slsfs_part_lookup(struct slsfs_sb_info *sbi, const char *name, u64 *part_id);
 int slsfs_part_remove(struct slsfs_sb_info *sbi, const char *name);
+int slsfs_part_get_attr(struct slsfs_sb_info *sbi, u64 part_id,
+			struct slsfs_part_attr *attr);
+int slsfs_part_set_keep(struct slsfs_sb_info *sbi, u64 part_id, u64 keep);
+int slsfs_part_pin(struct slsfs_sb_info *sbi, u64 part_id);
+void slsfs_part_unpin(struct slsfs_sb_info *sbi, u64 part_id);
 
 struct slsfs_txn *slsfs_epoch_begin(struct slsfs_sb_info *sbi, u64 part_id,
 				    unsigned int flags);
 u64 slsfs_txn_epoch(const struct slsfs_txn *txn);
+size_t slsfs_record_size(u32 len);
 int slsfs_epoch_add_record(struct slsfs_txn *txn, u16 type, const void *payload,
 			   u32 len);
 int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,

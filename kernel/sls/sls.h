@@ -6,9 +6,19 @@
 #define _KERNEL_SLS_SLS_H
 
 #include <linux/fs.h>
+#include <linux/hrtimer.h>
+#include <linux/kobject.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/printk.h>
 #include <linux/sched.h>
+#include <linux/sls_shadow.h>
+#include <linux/slsfs.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+#include <linux/xarray.h>
 #include <uapi/linux/sls.h>
+#include <uapi/linux/sls_image.h>
 
 /*
  * Every refusal of bad input from userspace logs one rate-limited line that
@@ -20,6 +30,123 @@
 			    task_pid_nr(current), ##__VA_ARGS__);	\
 	(err);								\
 })
+
+#define SLS_ERROR_LEN		160
+
+/*
+ * A partition in memory: loaded by sls_open() and kept while a descriptor,
+ * a member or a flush refers to it (the kobject's count).  Its epochs and
+ * attributes live in the store.
+ */
+struct sls_partition {
+	struct kobject kobj;		/* /sys/kernel/sls/partitions/<dev>:<name> */
+	struct list_head node;		/* in sls_partitions */
+	struct slsfs_sb_info *store;
+	u64 id;				/* in the store */
+	char name[SLS_NAME_MAX + 1];
+
+	struct mutex ckpt_lock;		/* one checkpoint stops the members at a time */
+	struct list_head members;	/* struct sls_member, under sls_members_lock */
+	unsigned int nr_members;
+
+	/* Tunables, written through sysfs. */
+	u64 period_ms;
+	u64 keep_epochs;
+	u64 attr_flags;			/* SLS_ATTR_* */
+	struct hrtimer timer;		/* the period */
+	struct work_struct tick;	/* a periodic checkpoint */
+	struct work_struct free_work;
+
+	/* The flush: one epoch at a time, under wq.lock. */
+	wait_queue_head_t wq;
+	bool flushing;
+	bool need_full;			/* dirty bits were lost with a failed epoch */
+	u64 epoch;			/* the newest epoch taken */
+	u64 durable_epoch;
+	u64 failed_epoch;
+	int failed_err;
+
+	/* Figures. */
+	u64 checkpoints;
+	atomic64_t coalesced;		/* periodic ticks dropped while flushing */
+	u64 waited;			/* sls_persist() calls that waited for a flush */
+	u64 last_stop_ns;
+	u64 last_flush_ns;
+	u64 flush_start_ns;
+	u64 flush_bytes;		/* of the epoch flushing */
+	u64 bytes_written;
+	u64 pages_shadowed;		/* by the last epoch */
+	u64 pages_copied;		/* by the last epoch: pinned pages */
+	char last_error[SLS_ERROR_LEN];
+};
+
+/* A process of a partition; signal_struct.sls_member points to it. */
+struct sls_member {
+	struct list_head node;		/* in sls_partition.members */
+	struct sls_partition *part;	/* holds a reference */
+	struct pid *pid;		/* the thread group's */
+};
+
+/* A thread's own state, captured by the thread itself while it parks. */
+struct sls_thread_state {
+	struct sls_img_thread img;
+	void *xstate;
+	unsigned int xstate_size;
+};
+
+/* The threads of the members, parked for a checkpoint. */
+struct sls_quiesce {
+	refcount_t ref;			/* the checkpointer's, and one per queued work */
+	atomic_t pending;		/* works queued and not yet run */
+	bool released;
+	wait_queue_head_t wq;
+	struct xarray parks;		/* tid -> struct sls_park */
+};
+
+struct sls_park {
+	struct callback_head cb;
+	struct task_struct *task;
+	struct sls_quiesce *q;
+	struct sls_thread_state ts;
+	int err;
+	bool parked;			/* captured, waiting for the release */
+};
+
+/* What one checkpoint request asks for. */
+struct sls_request {
+	u64 flags;			/* SLS_PERSIST_* */
+	unsigned long start;		/* SLS_PERSIST_REGION: range */
+	unsigned long end;
+	bool periodic;
+};
+
+/* A checkpoint in progress. */
+struct sls_ckpt {
+	struct sls_partition *part;
+	const struct sls_request *req;
+	struct slsfs_txn *txn;
+	u64 epoch;
+	struct sls_quiesce *q;
+	struct pid **procs;		/* the members at the checkpoint */
+	unsigned int nr_procs;
+	bool full;			/* every page, not only dirty ones */
+	bool shadowed;			/* soft-dirty bits were spent */
+	u64 nr_pages;
+	u64 nr_copied;
+	u64 rec_bytes;
+	u64 next_file_id;
+	struct xarray files;		/* struct file * -> its id */
+	char why[SLS_ERROR_LEN];	/* what refused it, for last_error */
+};
+
+/* One kind of object: how it is captured (see objdef.c). */
+struct sls_objdef {
+	const char *name;
+	int (*capture)(struct sls_ckpt *ck, struct task_struct *leader);
+};
+
+extern const struct sls_objdef sls_objdefs[];
+extern const unsigned int sls_nr_objdefs;
 
 /* args.c: validation of what the system calls are given. */
 int sls_check_open_flags(unsigned int flags);
@@ -33,5 +160,54 @@ int sls_copy_args(void *dst, size_t ksize, size_t ver0,
 /* partition.c */
 extern const struct file_operations sls_partition_fops;
 struct file *sls_partition_fget(int partfd);
+int sls_partition_open(const struct path *dir, const char *name,
+		       const struct sls_attr *attr, unsigned int flags);
+void sls_partition_kobj_release(struct kobject *kobj);
+void sls_partition_get(struct sls_partition *part);
+void sls_partition_put(struct sls_partition *part);
+void sls_partition_set_error(struct sls_partition *part, const char *fmt, ...)
+	__printf(2, 3);
+void sls_partition_set_period(struct sls_partition *part, u64 period_ms);
+
+/* sysfs.c */
+extern struct kobject *sls_partitions_kobj;
+extern const struct kobj_type sls_partition_ktype;
+extern unsigned int sls_quiesce_timeout_ms;
+extern atomic64_t sls_total_checkpoints;
+
+/* member.c */
+int sls_attach_pid(struct sls_partition *part, struct pid *pid,
+		   unsigned int flags);
+struct sls_partition *sls_current_partition(void);
+struct pid **sls_members_snapshot(struct sls_partition *part,
+				  unsigned int *nr);
+void sls_members_put(struct pid **procs, unsigned int nr);
+ssize_t sls_members_show(struct sls_partition *part, char *buf);
+
+/* quiesce.c */
+struct sls_quiesce *sls_quiesce(struct pid **procs, unsigned int nr);
+void sls_release(struct sls_quiesce *q);
+struct sls_park *sls_park_of(struct sls_quiesce *q, struct task_struct *t);
+
+/* checkpoint.c */
+long sls_checkpoint(struct sls_partition *part, const struct sls_request *req);
+long sls_wait_durable(struct sls_partition *part, u64 epoch);
+void sls_tick_fn(struct work_struct *work);
+enum hrtimer_restart sls_timer_fn(struct hrtimer *timer);
+int sls_emit(struct sls_ckpt *ck, u16 type, const void *payload, u32 len);
+int sls_emit2(struct sls_ckpt *ck, u16 type, const void *head, u32 head_len,
+	      const void *tail, u32 tail_len);
+int sls_refuse(struct sls_ckpt *ck, int err, const char *fmt, ...)
+	__printf(3, 4);
+
+/* task.c, mm.c, files.c: the kinds of objects. */
+int sls_thread_capture(struct task_struct *t, struct sls_thread_state *ts);
+void sls_thread_state_free(struct sls_thread_state *ts);
+int sls_task_capture(struct sls_ckpt *ck, struct task_struct *leader);
+int sls_fs_capture(struct sls_ckpt *ck, struct task_struct *leader);
+int sls_mm_capture(struct sls_ckpt *ck, struct task_struct *leader);
+int sls_mm_capture_region(struct sls_ckpt *ck);
+int sls_files_capture(struct sls_ckpt *ck, struct task_struct *leader);
+int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path);
 
 #endif /* _KERNEL_SLS_SLS_H */

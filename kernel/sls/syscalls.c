@@ -8,6 +8,7 @@
  */
 #include <linux/fcntl.h>
 #include <linux/file.h>
+#include <linux/fs_struct.h>
 #include <linux/fs.h>
 #include <linux/namei.h>
 #include <linux/pid.h>
@@ -26,24 +27,49 @@ static const char *sls_path_name(const char *path)
 }
 
 /*
- * A relative path resolves from @dirfd, which must then be a directory; as
- * for openat(), an O_PATH descriptor will do.
+ * The directory the partition's name is in: what precedes the last '/' of
+ * @path, resolved from @dirfd as openat() would (an O_PATH descriptor will
+ * do).  It must be the root of an slsfs mount, which the store checks.
  */
-static int sls_check_dirfd(int dirfd, const char *path)
+static int sls_open_dir(int dirfd, const char *path, struct path *dir)
 {
-	struct file *dir;
-	int err = 0;
+	const char *slash = strrchr(path, '/');
+	struct path base;
+	char *name;
+	int err;
 
-	if (path[0] == '/' || dirfd == AT_FDCWD)
-		return 0;
-	dir = fget_raw(dirfd);
-	if (!dir)
-		return sls_reject(-EBADF, "sls_open: dirfd %d is not open", dirfd);
-	if (!d_is_dir(dir->f_path.dentry))
-		err = sls_reject(-ENOTDIR, "sls_open: dirfd %d is not a directory",
-				 dirfd);
-	fput(dir);
-	return err;
+	if (path[0] == '/') {
+		get_fs_root(current->fs, &base);
+	} else if (dirfd == AT_FDCWD) {
+		get_fs_pwd(current->fs, &base);
+	} else {
+		struct fd f = fdget_raw(dirfd);
+
+		if (!fd_file(f))
+			return sls_reject(-EBADF, "sls_open: dirfd %d is not open",
+					  dirfd);
+		base = fd_file(f)->f_path;
+		path_get(&base);
+		fdput(f);
+		if (!d_is_dir(base.dentry)) {
+			path_put(&base);
+			return sls_reject(-ENOTDIR, "sls_open: dirfd %d is not a directory",
+					  dirfd);
+		}
+	}
+	name = kstrndup(path, slash ? slash - path : 0, GFP_KERNEL);
+	if (!name) {
+		path_put(&base);
+		return -ENOMEM;
+	}
+	err = vfs_path_lookup(base.dentry, base.mnt, name[0] ? name : ".",
+			      LOOKUP_FOLLOW | LOOKUP_DIRECTORY, dir);
+	kfree(name);
+	path_put(&base);
+	if (err)
+		return sls_reject(err, "sls_open: %s: parent not found: %d",
+				  sls_path_name(path), err);
+	return 0;
 }
 
 SYSCALL_DEFINE5(sls_open, int, dirfd, const char __user *, upath,
@@ -52,6 +78,7 @@ SYSCALL_DEFINE5(sls_open, int, dirfd, const char __user *, upath,
 {
 	struct filename *path;
 	struct sls_attr attr;
+	struct path dir;
 	int err;
 
 	err = sls_check_open_flags(flags);
@@ -67,13 +94,15 @@ SYSCALL_DEFINE5(sls_open, int, dirfd, const char __user *, upath,
 	path = getname(upath);
 	if (IS_ERR(path))
 		return sls_reject(PTR_ERR(path), "sls_open: bad path");
+	/* Only the checked name is logged: the rest of the path is any bytes. */
 	err = sls_check_name(sls_path_name(path->name));
 	if (!err)
-		err = sls_check_dirfd(dirfd, path->name);
-	/* Only the checked name is logged: the rest of the path is any bytes. */
-	if (!err)
-		err = sls_reject(-EOPNOTSUPP, "sls_open: %s: no slsfs store yet",
-				 sls_path_name(path->name));
+		err = sls_open_dir(dirfd, path->name, &dir);
+	if (!err) {
+		err = sls_partition_open(&dir, sls_path_name(path->name), &attr,
+					 flags);
+		path_put(&dir);
+	}
 	putname(path);
 	return err;
 }
@@ -118,19 +147,65 @@ SYSCALL_DEFINE3(sls_attach, int, partfd, int, pidfd, unsigned int, flags)
 		err = PTR_ERR(part);
 		goto out_pid;
 	}
-	err = sls_reject(-EOPNOTSUPP, "sls_attach: not supported yet");
+	err = sls_attach_pid(part->private_data, pid, flags);
 	fput(part);
 out_pid:
 	put_pid(pid);
 	return err;
 }
 
+/* The partition sls_persist() names, referenced. */
+static struct sls_partition *sls_persist_partition(int partfd)
+{
+	struct sls_partition *part;
+	struct file *file;
+
+	if (partfd == SLS_SELF) {
+		part = sls_current_partition();
+		return part ?: ERR_PTR(sls_reject(-ESRCH,
+				"sls_persist: caller is in no partition"));
+	}
+	file = sls_partition_fget(partfd);
+	if (IS_ERR(file))
+		return ERR_CAST(file);
+	part = file->private_data;
+	sls_partition_get(part);
+	fput(file);
+	return part;
+}
+
+static long sls_persist_wait(struct sls_partition *part, u64 epoch)
+{
+	if (epoch > READ_ONCE(part->epoch))
+		return sls_reject(-EINVAL, "sls_persist: epoch %llu not taken yet",
+				  epoch);
+	return sls_wait_durable(part, epoch);
+}
+
+/* A region is whole pages of the caller, and the caller is a member. */
+static long sls_persist_region(struct sls_partition *part,
+			       struct sls_request *req, u64 addr, u64 len)
+{
+	struct sls_partition *own = sls_current_partition();
+
+	if (own)
+		sls_partition_put(own);
+	if (own != part)
+		return sls_reject(-EINVAL, "sls_persist: REGION of a partition the caller is not in");
+	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
+		return sls_reject(-EFAULT, "sls_persist: REGION outside user memory");
+	req->start = round_down(addr, PAGE_SIZE);
+	req->end = round_up(addr + len, PAGE_SIZE);
+	return 0;
+}
+
 SYSCALL_DEFINE3(sls_persist, int, partfd,
 		const struct sls_persist_args __user *, uargs, size_t, usize)
 {
 	struct sls_persist_args args;
-	struct file *part;
-	int err;
+	struct sls_partition *part;
+	struct sls_request req = {};
+	long err;
 
 	err = sls_copy_args(&args, sizeof(args), SLS_PERSIST_ARGS_SIZE_VER0,
 			    uargs, usize);
@@ -139,14 +214,24 @@ SYSCALL_DEFINE3(sls_persist, int, partfd,
 	err = sls_check_persist_args(&args);
 	if (err)
 		return err;
-	/* No task belongs to a partition until partitions can be attached. */
-	if (partfd == SLS_SELF)
-		return sls_reject(-ESRCH, "sls_persist: caller is in no partition");
-	part = sls_partition_fget(partfd);
+	part = sls_persist_partition(partfd);
 	if (IS_ERR(part))
 		return PTR_ERR(part);
-	err = sls_reject(-EOPNOTSUPP, "sls_persist: not supported yet");
-	fput(part);
+	req.flags = args.flags;
+	if (args.flags & SLS_PERSIST_WAIT) {
+		err = sls_persist_wait(part, args.epoch);
+		goto out;
+	}
+	if (args.flags & SLS_PERSIST_REGION) {
+		err = sls_persist_region(part, &req, args.addr, args.len);
+		if (err)
+			goto out;
+	}
+	err = sls_checkpoint(part, &req);
+	if (err == -ESRCH)
+		sls_reject(err, "sls_persist: %s has no members", part->name);
+out:
+	sls_partition_put(part);
 	return err;
 }
 

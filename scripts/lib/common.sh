@@ -48,8 +48,8 @@ sls_tree_kernel_version() {
 # Files of ours that the kernel tree receives, relative to the repository.
 sls_overlay_files() {
 	(cd "$SLS_REPO" &&
-	 find Kconfig.sls include/uapi/linux/sls.h include/linux/sls*.h \
-	      kernel/sls mm/sls_shadow.c mm/sls_shadow.h fs/slsfs tools/sls \
+	 find Kconfig.sls include/uapi/linux/sls*.h include/linux/sls*.h \
+	      kernel/sls mm/sls_shadow.c fs/slsfs tools/sls \
 	      tools/testing/selftests/sls Documentation \
 	      -type f ! -name '*.o' ! -name '.*.cmd' 2>/dev/null || true) |
 	grep -v -e '/\.gitignore$' | sort

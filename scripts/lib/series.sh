@@ -6,14 +6,28 @@
 
 # path prefixes | subject | body, in the order the series adds them.
 PIECES=(
-"include/uapi/linux/sls.h|sls: add the user ABI|The single level store's system calls take extensible argument structs
+"include/uapi/linux/sls.h include/uapi/linux/sls_image.h|sls: add the user ABI|The single level store's system calls take extensible argument structs
 in the clone3()/openat2() way.  Define them, their flags and SLS_SELF in
-one uapi header."
-"Kconfig.sls kernel/sls|sls: add the system calls and their argument checks|Add CONFIG_SLS and the sls_open, sls_attach, sls_persist and sls_restore
+one uapi header, and the records of an epoch's image in another, so that
+tools can read what a checkpoint wrote."
+"include/linux/sls_shadow.h mm/sls_shadow.c|mm: add COW system shadowing for the single level store|A checkpoint of a running process must not copy its memory while the
+process waits.  Shadow the pages dirty since the last epoch instead:
+clear their soft-dirty bits, write-protect them, make them
+non-exclusive and take a reference, so that the next write copies the
+page and the shadow keeps the contents of the checkpoint until slsfs
+has written them.  Pinned pages are copied, as fork() does; huge pages
+are shadowed whole; shared memory is copied."
+"Kconfig.sls kernel/sls include/linux/sls.h Documentation/ABI/testing/sysfs-kernel-sls|sls: add partitions, checkpoints and the system calls|Add CONFIG_SLS and the sls_open, sls_attach, sls_persist and sls_restore
 system calls.  Every argument is copied and checked before anything is
-done, each refusal logs one rate-limited line naming the caller, and
-what the store cannot do yet is refused with EOPNOTSUPP.  KUnit covers
-the checks."
+done, and each refusal logs one rate-limited line naming the caller;
+KUnit covers the checks.  sls_open() creates and opens partitions in an
+slsfs store; sls_attach() adds processes with ptrace access to them, and
+their children join.  A checkpoint parks every thread through task_work,
+captures each process object kind by object kind into the records of an
+epoch, shadows the dirty memory and lets the threads run while slsfs
+writes the epoch.  What restore could not rebuild is refused with
+EOPNOTSUPP and named in last_error.  /sys/kernel/sls shows the figures of
+each partition and takes its period."
 "fs/slsfs include/linux/slsfs.h Documentation/ABI/testing/sysfs-fs-slsfs|slsfs: add the log-structured checkpoint store|slsfs keeps the checkpoints of the single level store: a log of
 checksummed chunks written through fixed-size segments of a block
 device, two superblocks written alternately, and epochs that become

@@ -10,13 +10,16 @@
  * checks is the one of kernel/sls/syscalls.c:
  *
  *   sls_open:    flags, attr struct, attr fields, path (getname()),
- *                partition name, dirfd, then EOPNOTSUPP until the store
- *   sls_attach:  flags, pidfd, partfd, then EOPNOTSUPP
+ *                partition name, dirfd, the parent (ENOENT if missing),
+ *                then ENODEV: the parent is not the root of a store
+ *   sls_attach:  flags, pidfd, partfd
  *   sls_persist: args struct, args fields, SLS_SELF (ESRCH), partfd
  *   sls_restore: args struct, args fields, partfd
  *
- * No partition can be opened yet, so past their struct sls_persist() gets
- * SLS_SELF (ESRCH) and sls_restore() a descriptor that is not open (EBADF).
+ * No store is mounted here, so past their struct sls_persist() gets
+ * SLS_SELF (ESRCH) and sls_restore() a descriptor that is not open (EBADF);
+ * sls_open() gets a parent that is no store (ENODEV).  The tests with a
+ * store are in sls_checkpoint_test.c.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -26,14 +29,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
 #include "sls_syscalls.h"
 
-/* A path whose parent need not exist: nothing is looked up yet. */
+/* A path whose parent exists (see make_sls_dir()) and is not a store. */
 #define PART "/sls/part"
+
+/* What sls_open() of valid arguments gets from a parent that is no store. */
+#define NO_STORE ENODEV
+
+/* The parent of PART, on the root file system, before any test runs. */
+static void __attribute__((constructor)) make_sls_dir(void)
+{
+	mkdir("/sls", 0755);
+}
 
 /* An address above user space, which the kernel must not read. */
 #define KERNEL_PTR ((void *)0xffffffff81000000UL)
@@ -69,7 +82,7 @@ static int open_errno(int dirfd, const char *path, const void *attr,
 
 /*
  * The three calls with an argument struct of @size bytes, each on a target
- * that fails past the struct (EOPNOTSUPP, ESRCH, EBADF), so that the errno
+ * that fails past the struct (NO_STORE, ESRCH, EBADF), so that the errno
  * tells whether the struct was accepted.
  */
 static int open_struct(const void *attr, size_t size)
@@ -156,16 +169,16 @@ TEST(open_valid_never_returns_fd)
 	unsigned int i, j;
 
 	for (i = 0; i < ARRAY_SIZE(flags); i++) {
-		EXPECT_EQ(EOPNOTSUPP, open_errno(AT_FDCWD, PART, NULL, 0,
+		EXPECT_EQ(NO_STORE, open_errno(AT_FDCWD, PART, NULL, 0,
 						 flags[i])) {
 			TH_LOG("flags %#x, no attr", flags[i]);
 		}
-		EXPECT_EQ(EOPNOTSUPP, open_errno(AT_FDCWD, "part", NULL, 0,
+		EXPECT_EQ(NO_STORE, open_errno(AT_FDCWD, "part", NULL, 0,
 						 flags[i])) {
 			TH_LOG("flags %#x, relative path", flags[i]);
 		}
 		for (j = 0; j < ARRAY_SIZE(attrs); j++) {
-			EXPECT_EQ(EOPNOTSUPP,
+			EXPECT_EQ(NO_STORE,
 				  open_errno(AT_FDCWD, PART, &attrs[j],
 					     sizeof(attrs[j]), flags[i])) {
 				TH_LOG("flags %#x, attr %u", flags[i], j);
@@ -220,7 +233,7 @@ TEST(open_attr_period_ms_bound)
 {
 	struct sls_attr attr = { .period_ms = SLS_PERIOD_MAX_MS };
 
-	EXPECT_EQ(EOPNOTSUPP, open_attr_errno(&attr));
+	EXPECT_EQ(NO_STORE, open_attr_errno(&attr));
 	attr.period_ms = SLS_PERIOD_MAX_MS + 1;
 	EXPECT_EQ(EINVAL, open_attr_errno(&attr));
 	attr.period_ms = ~0ULL;
@@ -231,7 +244,7 @@ TEST(open_attr_keep_epochs_bound)
 {
 	struct sls_attr attr = { .keep_epochs = SLS_KEEP_EPOCHS_MAX };
 
-	EXPECT_EQ(EOPNOTSUPP, open_attr_errno(&attr));
+	EXPECT_EQ(NO_STORE, open_attr_errno(&attr));
 	attr.keep_epochs = SLS_KEEP_EPOCHS_MAX + 1;
 	EXPECT_EQ(EINVAL, open_attr_errno(&attr));
 	attr.keep_epochs = ~0ULL;
@@ -269,7 +282,7 @@ TEST(open_path_longer_than_path_max)
 	memset(path, '/', PATH_MAX - 4);
 	memcpy(path + PATH_MAX - 4, "part", 5);
 	EXPECT_EQ(ENAMETOOLONG, open_path_errno(path));
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno(path + 1));
+	EXPECT_EQ(NO_STORE, open_path_errno(path + 1));
 	free(path);
 }
 
@@ -290,10 +303,10 @@ TEST(open_name_dot_or_dotdot)
 	EXPECT_EQ(EINVAL, open_path_errno("/sls/.."));
 	EXPECT_EQ(EINVAL, open_path_errno("sls/.."));
 	/* Other names of dots are names. */
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno("/sls/..."));
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno("/sls/.part"));
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno("/sls/..part"));
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno("/sls/part."));
+	EXPECT_EQ(NO_STORE, open_path_errno("/sls/..."));
+	EXPECT_EQ(NO_STORE, open_path_errno("/sls/.part"));
+	EXPECT_EQ(NO_STORE, open_path_errno("/sls/..part"));
+	EXPECT_EQ(NO_STORE, open_path_errno("/sls/part."));
 }
 
 static bool portable_name_char(unsigned int c)
@@ -312,14 +325,14 @@ TEST(open_name_bad_characters)
 		if (c == '/')
 			continue;
 		path[6] = c;
-		EXPECT_EQ(portable_name_char(c) ? EOPNOTSUPP : EINVAL,
+		EXPECT_EQ(portable_name_char(c) ? NO_STORE : EINVAL,
 			  open_path_errno(path)) {
 			TH_LOG("byte %#x in the name", c);
 		}
 	}
 	/* UTF-8 is not allowed either. */
 	EXPECT_EQ(EINVAL, open_path_errno("/sls/caf\xc3\xa9"));
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno("/sls/AZaz09._-"));
+	EXPECT_EQ(NO_STORE, open_path_errno("/sls/AZaz09._-"));
 }
 
 TEST(open_name_too_long)
@@ -329,8 +342,8 @@ TEST(open_name_too_long)
 
 	memset(name, 'x', SLS_NAME_MAX);
 	name[SLS_NAME_MAX] = '\0';
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno(path));
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno(name));
+	EXPECT_EQ(NO_STORE, open_path_errno(path));
+	EXPECT_EQ(NO_STORE, open_path_errno(name));
 	name[SLS_NAME_MAX] = 'x';
 	name[SLS_NAME_MAX + 1] = '\0';
 	EXPECT_EQ(ENAMETOOLONG, open_path_errno(path));
@@ -340,8 +353,8 @@ TEST(open_name_too_long)
 /* Only the last component is a partition name; the directories are not. */
 TEST(open_name_is_last_component)
 {
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno("/not a name!/part"));
-	EXPECT_EQ(EOPNOTSUPP, open_path_errno("x y/./../part"));
+	EXPECT_EQ(ENOENT, open_path_errno("/not a name!/part"));
+	EXPECT_EQ(ENOENT, open_path_errno("x y/./../part"));
 }
 
 /*
@@ -419,11 +432,11 @@ TEST_F(fds, open_dirfd_not_directory)
 
 TEST_F(fds, open_dirfd_directory)
 {
-	EXPECT_EQ(EOPNOTSUPP, open_errno(self->dir, "part", NULL, 0,
+	EXPECT_EQ(NO_STORE, open_errno(self->dir, "part", NULL, 0,
 					 SLS_CREATE));
-	EXPECT_EQ(EOPNOTSUPP, open_errno(self->dir, "sls/part", NULL, 0,
+	EXPECT_EQ(NO_STORE, open_errno(self->dir, "sls/part", NULL, 0,
 					 SLS_CREATE));
-	EXPECT_EQ(EOPNOTSUPP, open_errno(AT_FDCWD, "part", NULL, 0,
+	EXPECT_EQ(NO_STORE, open_errno(AT_FDCWD, "part", NULL, 0,
 					 SLS_CREATE));
 }
 
@@ -435,7 +448,7 @@ TEST(open_dirfd_o_path)
 
 	ASSERT_LE(0, dir);
 	ASSERT_LE(0, file);
-	EXPECT_EQ(EOPNOTSUPP, open_errno(dir, "part", NULL, 0, SLS_CREATE));
+	EXPECT_EQ(NO_STORE, open_errno(dir, "part", NULL, 0, SLS_CREATE));
 	EXPECT_EQ(ENOTDIR, open_errno(file, "part", NULL, 0, SLS_CREATE));
 	close(dir);
 	close(file);
@@ -450,7 +463,7 @@ TEST_F(fds, open_absolute_path_ignores_dirfd)
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(any); i++) {
-		EXPECT_EQ(EOPNOTSUPP, open_errno(any[i], PART, NULL, 0,
+		EXPECT_EQ(NO_STORE, open_errno(any[i], PART, NULL, 0,
 						 SLS_CREATE)) {
 			TH_LOG("dirfd %d", any[i]);
 		}
@@ -868,7 +881,7 @@ FIXTURE_VARIANT_ADD(args, sls_open) {
 	.call = open_struct,
 	.size = sizeof(struct sls_attr),
 	.ver0 = SLS_ATTR_SIZE_VER0,
-	.next = EOPNOTSUPP,
+	.next = NO_STORE,
 };
 
 FIXTURE_VARIANT_ADD(args, sls_persist) {

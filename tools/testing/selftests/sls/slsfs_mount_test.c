@@ -31,6 +31,7 @@
 #include <linux/types.h>
 
 #include "kselftest_harness.h"
+#include "sls_store.h"
 #include "slsfs_fs.h"
 #include "slsfs_crc.h"
 #include "slsfs_debug.h"
@@ -62,33 +63,7 @@ FIXTURE_SETUP(slsfs)
 /* Whatever a test left mounted or attached goes; the rest fails harmlessly. */
 FIXTURE_TEARDOWN(slsfs)
 {
-	umount2(self->mnt, MNT_DETACH);
-	if (self->loop_fd >= 0) {
-		ioctl(self->loop_fd, LOOP_CLR_FD);
-		close(self->loop_fd);
-	}
-	unlink(self->img);
-	rmdir(self->mnt);
-}
-
-/* Exit status of "mkfs.slsfs -q IMG" on an IMG of @size bytes, -1 if none. */
-static int format_image(const char *img, off_t size)
-{
-	int status;
-	pid_t pid;
-
-	if (truncate(img, size))
-		return -1;
-	pid = fork();
-	if (pid < 0)
-		return -1;
-	if (!pid) {
-		execlp("mkfs.slsfs", "mkfs.slsfs", "-q", img, (char *)NULL);
-		_exit(127);
-	}
-	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
+	image_teardown(self->mnt, self->loop_fd, self->img);
 }
 
 /*
@@ -129,54 +104,6 @@ static int patch_supers(const char *img, unsigned int mask,
 static int patch_both(const char *img, void (*fn)(struct slsfs_super *sup))
 {
 	return patch_supers(img, 3, fn, true);
-}
-
-/*
- * Attach @img to a free loop device, named in @dev; returns its descriptor
- * or -1.  The device detaches itself once closed and unmounted.
- */
-static int attach_loop(const char *img, char *dev, size_t len)
-{
-	struct loop_config cfg;
-	int ctl, img_fd, fd = -1, nr, tries, err = 0;
-
-	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
-	if (ctl < 0)
-		return -1;
-	img_fd = open(img, O_RDWR | O_CLOEXEC);
-	if (img_fd < 0) {
-		err = errno;
-		goto out;
-	}
-	memset(&cfg, 0, sizeof(cfg));
-	cfg.fd = img_fd;
-	cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
-	/* Another process may take the free device first: try again. */
-	for (tries = 0; tries < 10; tries++) {
-		nr = ioctl(ctl, LOOP_CTL_GET_FREE);
-		if (nr < 0) {
-			err = errno;
-			break;
-		}
-		snprintf(dev, len, "/dev/loop%d", nr);
-		fd = open(dev, O_RDWR | O_CLOEXEC);
-		if (fd < 0) {
-			err = errno;
-			break;
-		}
-		if (!ioctl(fd, LOOP_CONFIGURE, &cfg))
-			break;
-		err = errno;
-		close(fd);
-		fd = -1;
-		if (err != EBUSY)
-			break;
-	}
-	close(img_fd);
-out:
-	close(ctl);
-	errno = err;
-	return fd;
 }
 
 /*

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * COW system shadowing of address spaces for the single level store.
+ *
+ * A shadow is the set of anonymous pages of an address space that an
+ * epoch writes: at a checkpoint every one of them that is dirty since the
+ * previous epoch (or every one, for a full epoch) is write-protected and
+ * referenced, not copied.  The application's next write to such a page
+ * faults and gets a copy of its own, so the shadowed page keeps its
+ * contents as of the checkpoint until the reference is dropped.  A page
+ * pinned for DMA cannot be shared and is copied instead, as fork() does;
+ * so are the pages of shared memory mappings.
+ */
+#ifndef _LINUX_SLS_SHADOW_H
+#define _LINUX_SLS_SHADOW_H
+
+#include <linux/types.h>
+
+struct mm_struct;
+struct page;
+
+/* One page of a shadow: where it is mapped, and a reference to it. */
+struct sls_shadow_page {
+	unsigned long addr;
+	struct page *page;
+};
+
+struct sls_shadow {
+	struct sls_shadow_page *pages;
+	unsigned long nr;
+	unsigned long room;
+	unsigned long nr_copied;	/* pinned pages, copied */
+	unsigned long nr_huge;		/* pages of huge PMDs shadowed whole */
+	unsigned long nr_shared;	/* pages of shared memory, copied */
+	bool full;			/* every present page, dirty or not */
+};
+
+int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
+		  struct sls_shadow *sh);
+void sls_shadow_release(struct sls_shadow *sh);
+
+#endif /* _LINUX_SLS_SHADOW_H */

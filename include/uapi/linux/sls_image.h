@@ -1,0 +1,197 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Single level store: the image of an epoch, as its records in slsfs.
+ *
+ * An epoch's record stream (the file /sls/<partition>/<epoch> of a
+ * mounted store) is a sequence of slsfs records (see fs/slsfs/FORMAT.md),
+ * each with one of the types below and the payload described here.  Its
+ * order is: one SLS_REC_EPOCH, then per process one SLS_REC_PROC followed
+ * by what belongs to it (threads, paths, address space, descriptors), up
+ * to the next SLS_REC_PROC.  Memory pages are not records: they are the
+ * slsfs pages of object <tgid>, page index <address / 4096>.
+ *
+ * All fields are little-endian and naturally aligned; a reader skips
+ * record types it does not know.
+ */
+#ifndef _UAPI_LINUX_SLS_IMAGE_H
+#define _UAPI_LINUX_SLS_IMAGE_H
+
+#include <linux/types.h>
+
+enum sls_rec_type {
+	SLS_REC_EPOCH		= 1,	/* struct sls_img_epoch */
+	SLS_REC_PROC		= 2,	/* struct sls_img_proc */
+	SLS_REC_THREAD		= 3,	/* struct sls_img_thread */
+	SLS_REC_XSTATE		= 4,	/* the last thread's XSAVE area, raw */
+	SLS_REC_PATH		= 5,	/* struct sls_img_path + the path */
+	SLS_REC_MM		= 6,	/* struct sls_img_mm */
+	SLS_REC_VMA		= 7,	/* struct sls_img_vma + file path if any */
+	SLS_REC_FILE		= 8,	/* struct sls_img_file + path if any */
+	SLS_REC_FD		= 9,	/* struct sls_img_fd */
+	SLS_REC_PIPE		= 10,	/* struct sls_img_pipe + its data */
+};
+
+/* sls_img_epoch.flags */
+#define SLS_IMG_FULL		(1U << 0)	/* every page, not only dirty ones */
+#define SLS_IMG_REGION		(1U << 1)	/* only [region_start, region_end) */
+
+struct sls_img_epoch {
+	__u64 epoch;
+	__u64 time_ns;			/* CLOCK_REALTIME of the checkpoint */
+	__u64 region_start;
+	__u64 region_end;
+	__u32 flags;
+	__u32 nr_procs;
+};
+
+struct sls_img_sigaction {
+	__u64 handler;
+	__u64 flags;
+	__u64 restorer;
+	__u64 mask;
+};
+
+#define SLS_IMG_NSIG		64
+#define SLS_IMG_NRLIMIT		16
+
+/* sls_img_proc.flags */
+#define SLS_IMG_PROC_ZOMBIE	(1U << 0)
+
+/* Ids are those of the store's PID namespace: the initial one. */
+struct sls_img_proc {
+	__u32 pid;
+	__u32 ppid;
+	__u32 pgid;
+	__u32 sid;
+	__u32 nr_threads;
+	__u32 flags;
+	__u32 personality;
+	__u32 umask;
+	__u32 exit_signal;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u32 securebits;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u64 shared_pending;		/* signals pending for the process */
+	__u64 rlim[SLS_IMG_NRLIMIT][2];	/* soft, hard */
+	struct sls_img_sigaction sigaction[SLS_IMG_NSIG];
+	char comm[16];
+};
+
+/* user_regs_struct of x86_64, in its order. */
+#define SLS_IMG_NREGS		27
+
+/* The thread's GDT TLS entries (set_thread_area()), raw descriptors. */
+#define SLS_IMG_NTLS		3
+
+struct sls_img_thread {
+	__u32 tid;
+	__u32 sas_ss_flags;
+	__u64 regs[SLS_IMG_NREGS];
+	__u64 blocked;
+	__u64 pending;			/* signals pending for the thread */
+	__u64 sas_ss_sp;
+	__u64 sas_ss_size;
+	__u64 robust_list;
+	__u64 robust_list_len;
+	__u64 rseq;
+	__u64 rseq_len;
+	__u64 rseq_sig;
+	__u64 clear_child_tid;
+	__u64 xstate_size;		/* of the SLS_REC_XSTATE that follows */
+	__u64 tls[SLS_IMG_NTLS];
+	char comm[16];
+};
+
+/* sls_img_path.kind */
+#define SLS_IMG_PATH_CWD	1
+#define SLS_IMG_PATH_ROOT	2
+#define SLS_IMG_PATH_EXE	3
+
+struct sls_img_path {
+	__u32 kind;
+	__u32 len;			/* of the path that follows, no NUL */
+};
+
+#define SLS_IMG_NAUXV		64
+
+struct sls_img_mm {
+	__u64 start_code, end_code;
+	__u64 start_data, end_data;
+	__u64 start_brk, brk;
+	__u64 start_stack;
+	__u64 arg_start, arg_end;
+	__u64 env_start, env_end;
+	__u64 nr_vmas;
+	__u64 nr_auxv;			/* used entries of auxv */
+	__u64 auxv[SLS_IMG_NAUXV];
+};
+
+/* sls_img_vma.kind */
+enum sls_img_vma_kind {
+	SLS_VMA_ANON		= 1,	/* private anonymous */
+	SLS_VMA_ANON_SHARED	= 2,	/* MAP_SHARED|MAP_ANONYMOUS */
+	SLS_VMA_FILE		= 3,	/* private file mapping */
+	SLS_VMA_FILE_SHARED	= 4,	/* shared file mapping */
+	SLS_VMA_STACK		= 5,
+	SLS_VMA_HEAP		= 6,
+	SLS_VMA_VDSO		= 7,
+	SLS_VMA_VVAR		= 8,
+};
+
+struct sls_img_vma {
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;			/* in pages */
+	__u64 vm_flags;
+	__u32 kind;
+	__u32 path_len;			/* of the file path that follows */
+};
+
+/* sls_img_file.kind */
+enum sls_img_file_kind {
+	SLS_FILE_REG		= 1,
+	SLS_FILE_DIR		= 2,
+	SLS_FILE_CHR		= 3,	/* null, zero, random, urandom, a tty */
+	SLS_FILE_PIPE		= 4,	/* an end of an anonymous pipe */
+	SLS_FILE_FIFO		= 5,	/* an end of a named pipe */
+	SLS_FILE_PARTITION	= 6,	/* from sls_open(): path is the name */
+};
+
+/*
+ * An open file; fds refer to it by id, so sharing is kept.  An end of a
+ * pipe names its pipe by pipe_id, the pipe's inode number; the SLS_REC_PIPE
+ * of that id, recorded before the first end, holds what is buffered.
+ */
+struct sls_img_file {
+	__u64 id;
+	__u64 pipe_id;
+	__u64 pos;
+	__u32 kind;
+	__u32 flags;			/* f_flags */
+	__u32 mode;
+	__u32 rdev;			/* of a character device */
+	__u32 path_len;			/* of the path that follows */
+	__u32 pad;
+};
+
+struct sls_img_pipe {
+	__u64 id;
+	__u32 size;			/* capacity, bytes */
+	__u32 len;			/* of the buffered data that follows */
+};
+
+/* sls_img_fd.flags */
+#define SLS_IMG_FD_CLOEXEC	(1U << 0)
+
+struct sls_img_fd {
+	__u64 file_id;
+	__u32 fd;
+	__u32 flags;
+};
+
+#endif /* _UAPI_LINUX_SLS_IMAGE_H */

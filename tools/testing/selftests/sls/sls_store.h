@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the sls kselftests share: a store on a loop device over an image.
+ */
+#ifndef _SLS_STORE_H
+#define _SLS_STORE_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/loop.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Exit status of "mkfs.slsfs -q IMG" on an IMG of @size bytes, -1 if none. */
+static int format_image(const char *img, off_t size)
+{
+	int status;
+	pid_t pid;
+
+	if (truncate(img, size))
+		return -1;
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		execlp("mkfs.slsfs", "mkfs.slsfs", "-q", img, (char *)NULL);
+		_exit(127);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/*
+ * Attach @img to a free loop device, named in @dev; returns its descriptor
+ * or -1.  The device detaches itself once closed and unmounted.
+ */
+static int attach_loop(const char *img, char *dev, size_t len)
+{
+	struct loop_config cfg;
+	int ctl, img_fd, fd = -1, nr, tries, err = 0;
+
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	if (ctl < 0)
+		return -1;
+	img_fd = open(img, O_RDWR | O_CLOEXEC);
+	if (img_fd < 0) {
+		err = errno;
+		goto out;
+	}
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.fd = img_fd;
+	cfg.info.lo_flags = LO_FLAGS_AUTOCLEAR;
+	/* Another process may take the free device first: try again. */
+	for (tries = 0; tries < 10; tries++) {
+		nr = ioctl(ctl, LOOP_CTL_GET_FREE);
+		if (nr < 0) {
+			err = errno;
+			break;
+		}
+		snprintf(dev, len, "/dev/loop%d", nr);
+		fd = open(dev, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			err = errno;
+			break;
+		}
+		if (!ioctl(fd, LOOP_CONFIGURE, &cfg))
+			break;
+		err = errno;
+		close(fd);
+		fd = -1;
+		if (err != EBUSY)
+			break;
+	}
+	close(img_fd);
+out:
+	close(ctl);
+	errno = err;
+	return fd;
+}
+
+/* Whatever a test left mounted or attached goes; the rest fails harmlessly. */
+static void image_teardown(const char *mnt, int loop_fd, const char *img)
+{
+	umount2(mnt, MNT_DETACH);
+	if (loop_fd >= 0) {
+		ioctl(loop_fd, LOOP_CLR_FD);
+		close(loop_fd);
+	}
+	unlink(img);
+	rmdir(mnt);
+}
+
+#endif /* _SLS_STORE_H */
