@@ -7,6 +7,7 @@ menuconfig SLS
 	bool "Single level store: persist whole running applications"
 	depends on X86_64 && MMU && BLOCK
 	depends on CHECKPOINT_RESTORE && MEM_SOFT_DIRTY
+	depends on UNIX=y
 	help
 	  Checkpoint whole process trees (memory, threads, file
 	  descriptors, pipes, sockets) into a log on a block device up to

@@ -20,6 +20,10 @@
  *	page NAME EPOCH INDEX
  *		page INDEX as of EPOCH (0: the latest): "page I seed S" if it
  *		is a test page, EBADMSG if not, ENODATA if none was written
+ *	word NAME EPOCH OBJ INDEX
+ *		the first 64-bit word of page INDEX of object OBJ as of
+ *		EPOCH, "word W": what a checkpoint of process OBJ holds at
+ *		address INDEX * 4096
  *
  * A read of ctl gives the outcome of the last command, one line.
  */
@@ -244,6 +248,27 @@ static int slsfs_debug_page(struct slsfs_sb_info *sbi, const char *name,
 	return err;
 }
 
+static int slsfs_debug_word(struct slsfs_sb_info *sbi, const char *name,
+			    const u64 *v, u64 *word)
+{
+	struct page *page;
+	u64 part_id;
+	int err;
+
+	err = slsfs_part_lookup(sbi, name, &part_id);
+	if (err)
+		return err;
+	page = alloc_page(GFP_KERNEL);
+	if (!page)
+		return -ENOMEM;
+	err = slsfs_page_read(sbi, part_id, v[1], v[2],
+			      v[0] ?: slsfs_epoch_latest(sbi, part_id), page);
+	if (!err)
+		*word = *(u64 *)page_address(page);
+	__free_page(page);
+	return err;
+}
+
 /* @n decimal numbers from @argv into @v. */
 static int slsfs_debug_nums(char **argv, int n, u64 *v)
 {
@@ -289,6 +314,12 @@ static int slsfs_debug_run(struct slsfs_sb_info *sbi, const char *cmd, char *out
 		err = slsfs_debug_nums(argv + 2, 2, v) ?:
 		      slsfs_debug_page(sbi, argv[1], &v[0], v[1], &v[2]);
 		scnprintf(out, size, "page %llu seed %llu\n", v[1], v[2]);
+	} else if (!strcmp(argv[0], "word") && argc == 5) {
+		u64 w[3] = {}, word = 0;
+
+		err = slsfs_debug_nums(argv + 2, 3, w) ?:
+		      slsfs_debug_word(sbi, argv[1], w, &word);
+		scnprintf(out, size, "word %llu\n", word);
 	}
 out:
 	if (err)

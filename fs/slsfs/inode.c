@@ -14,6 +14,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
+#include <linux/slsfs.h>
 #include <linux/uio.h>
 
 #include "internal.h"
@@ -254,8 +255,28 @@ static int slsfs_readdir(struct file *file, struct dir_context *ctx)
 	}
 }
 
+/*
+ * Removing a partition's directory removes the partition, durably: this is
+ * slsctl rm.  A partition kernel/sls has loaded (with members or open
+ * descriptors) is EBUSY.
+ */
+static int slsfs_rmdir(struct inode *dir, struct dentry *dentry)
+{
+	const struct slsfs_node *node = slsfs_inode_node(d_inode(dentry));
+	int err;
+
+	if (node->kind != SLSFS_NODE_PART)
+		return -EPERM;
+	err = slsfs_part_remove(SLSFS_SB(dir->i_sb), dentry->d_name.name);
+	if (err)
+		return err;
+	clear_nlink(d_inode(dentry));
+	return 0;
+}
+
 static const struct inode_operations slsfs_dir_iops = {
 	.lookup		= slsfs_lookup,
+	.rmdir		= slsfs_rmdir,
 };
 
 static const struct file_operations slsfs_dir_fops = {

@@ -4,29 +4,30 @@
  *
  * Each open file is recorded once per epoch, with an id that every
  * descriptor referring to it (in any process) names, so that sharing an
- * open file, and its offset, survives; each pipe once too, with what it
- * holds, read without consuming it.  A kind of file that restore cannot
+ * open file, and its offset, survives.  The kinds restore can rebuild are
+ * in sls_filedefs[]; pipes (pipe.c) and UNIX sockets (unix.c) record what
+ * they hold too, read without consuming it.  A kind of file that restore cannot
  * rebuild is refused by name, never left out.
  */
+#include <linux/eventfd.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
-#include <linux/highmem.h>
-#include <linux/magic.h>
 #include <linux/major.h>
-#include <linux/pipe_fs_i.h>
+#include <linux/mount.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 
 #include "sls.h"
 
 /* Paths come back by name: a deleted one cannot. */
-static char *sls_path_name(const struct path *path, char *buf, int *len)
+static char *sls_path_name(const struct path *path, char *buf, u32 *len)
 {
 	char *name;
 
-	if (d_unlinked(path->dentry))
+	/* Nor can a file of an internal mount: a memfd, say. */
+	if (d_unlinked(path->dentry) || (path->mnt->mnt_flags & MNT_INTERNAL))
 		return ERR_PTR(-EOPNOTSUPP);
 	name = d_path(path, buf, PATH_MAX);
 	if (!IS_ERR(name))
@@ -46,7 +47,8 @@ int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path)
 {
 	struct sls_img_path ip = { .kind = kind };
 	char *buf = __getname(), *name;
-	int len = 0, err;
+	u32 len = 0;
+	int err;
 
 	if (!buf)
 		return -ENOMEM;
@@ -63,8 +65,13 @@ int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path)
 }
 
 /* The character devices restore can reopen by name. */
-static bool sls_chrdev_ok(dev_t rdev)
+static bool sls_is_chrdev(struct file *file)
 {
+	struct inode *inode = file_inode(file);
+	dev_t rdev = inode->i_rdev;
+
+	if (!S_ISCHR(inode->i_mode))
+		return false;
 	switch (MAJOR(rdev)) {
 	case MEM_MAJOR:		/* null, zero, random, urandom */
 		return MINOR(rdev) == 3 || MINOR(rdev) == 5 ||
@@ -77,83 +84,72 @@ static bool sls_chrdev_ok(dev_t rdev)
 	return false;
 }
 
-/* What restore would make of @file: a kind, or 0 if it cannot. */
-static u32 sls_file_kind(struct file *file)
+static bool sls_is_reg(struct file *file)
 {
-	struct inode *inode = file_inode(file);
-
-	switch (inode->i_mode & S_IFMT) {
-	case S_IFREG:
-		return SLS_FILE_REG;
-	case S_IFDIR:
-		return SLS_FILE_DIR;
-	case S_IFCHR:
-		return sls_chrdev_ok(inode->i_rdev) ? SLS_FILE_CHR : 0;
-	case S_IFIFO:
-		if (!get_pipe_info(file, false))
-			return 0;
-		return file->f_path.dentry->d_sb->s_magic == PIPEFS_MAGIC ?
-		       SLS_FILE_PIPE : SLS_FILE_FIFO;
-	}
-	return file->f_op == &sls_partition_fops ? SLS_FILE_PARTITION : 0;
+	return S_ISREG(file_inode(file)->i_mode);
 }
 
-/* Copy what a pipe holds, without consuming it. */
-static int sls_emit_pipe_data(struct sls_ckpt *ck, struct pipe_inode_info *pipe,
-			      u64 id)
+static bool sls_is_dir(struct file *file)
 {
-	struct sls_img_pipe img = { .id = id };
-	unsigned int tail;
-	char *data;
-	int err;
-
-	pipe_lock(pipe);
-	img.size = pipe->max_usage * PAGE_SIZE;
-	data = kvmalloc(img.size, GFP_KERNEL);
-	for (tail = pipe->tail; data && tail != pipe->head; tail++) {
-		struct pipe_buffer *buf = &pipe->bufs[tail & (pipe->ring_size - 1)];
-		char *src = kmap_local_page(buf->page);
-
-		memcpy(data + img.len, src + buf->offset, buf->len);
-		kunmap_local(src);
-		img.len += buf->len;
-	}
-	pipe_unlock(pipe);
-	if (!data)
-		return -ENOMEM;
-	err = sls_emit2(ck, SLS_REC_PIPE, &img, sizeof(img), data, img.len);
-	kvfree(data);
-	return err;
+	return S_ISDIR(file_inode(file)->i_mode);
 }
 
-/* The pipe an end belongs to, recorded with its data the first time. */
-static int sls_emit_pipe(struct sls_ckpt *ck, struct file *file, u64 *pipe_id)
+static bool sls_is_partition(struct file *file)
 {
-	struct inode *inode = file_inode(file);
-	unsigned long key = (unsigned long)inode;
-	int err;
-
-	*pipe_id = inode->i_ino;
-	if (xa_load(&ck->files, key))
-		return 0;
-	err = xa_err(xa_store(&ck->files, key, xa_mk_value(0), GFP_KERNEL));
-	return err ?: sls_emit_pipe_data(ck, get_pipe_info(file, false), *pipe_id);
+	return file->f_op == &sls_partition_fops;
 }
 
-/* What restore reopens a file by: its path, or its partition's name. */
-static char *sls_file_name(struct file *file, u32 kind, char *buf, int *len)
+static bool sls_is_eventfd(struct file *file)
 {
-	struct sls_partition *part = file->private_data;
+	struct eventfd_ctx *ctx = eventfd_ctx_fileget(file);
 
-	if (kind == SLS_FILE_PIPE) {
-		*len = 0;
-		return buf;
-	}
-	if (kind == SLS_FILE_PARTITION) {
-		*len = strlen(part->name);
-		return part->name;
-	}
-	return sls_path_name(&file->f_path, buf, len);
+	if (IS_ERR(ctx))
+		return false;
+	eventfd_ctx_put(ctx);
+	return true;
+}
+
+static int sls_eventfd_capture(struct sls_ckpt *ck, struct file *file,
+			       struct sls_img_file *img)
+{
+	struct eventfd_ctx *ctx = eventfd_ctx_fileget(file);
+	struct sls_img_eventfd efd = {};
+
+	eventfd_ctx_peek(ctx, &efd.count, &efd.flags);
+	eventfd_ctx_put(ctx);
+	return sls_emit(ck, SLS_REC_EVENTFD, &efd, sizeof(efd));
+}
+
+/*
+ * The kinds of open files restore can rebuild, tried in order: what each
+ * is, whether it is reopened by path, and what else it records.  Anything
+ * else is refused.
+ */
+static const struct sls_filedef {
+	u32 kind;
+	bool by_path;
+	bool (*match)(struct file *file);
+	int (*capture)(struct sls_ckpt *ck, struct file *file,
+		       struct sls_img_file *img);
+} sls_filedefs[] = {
+	{ SLS_FILE_REG,		true,	sls_is_reg,	NULL },
+	{ SLS_FILE_DIR,		true,	sls_is_dir,	NULL },
+	{ SLS_FILE_CHR,		true,	sls_is_chrdev,	NULL },
+	{ SLS_FILE_PIPE,	false,	sls_is_pipe,	sls_pipe_capture },
+	{ SLS_FILE_FIFO,	true,	sls_is_fifo,	sls_pipe_capture },
+	{ SLS_FILE_UNIX,	false,	sls_is_unix,	sls_unix_capture },
+	{ SLS_FILE_EVENTFD,	false,	sls_is_eventfd,	sls_eventfd_capture },
+	{ SLS_FILE_PARTITION,	false,	sls_is_partition, NULL },
+};
+
+static const struct sls_filedef *sls_filedef_of(struct file *file)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sls_filedefs); i++)
+		if (sls_filedefs[i].match(file))
+			return &sls_filedefs[i];
+	return NULL;
 }
 
 /* A name for what is refused: the path, or what an anon inode calls itself. */
@@ -174,34 +170,41 @@ static int sls_refuse_file(struct sls_ckpt *ck, struct task_struct *leader,
 	return err;
 }
 
-static int sls_emit_file(struct sls_ckpt *ck, struct file *file, u32 kind,
-			 u64 id)
+/* The file's record, its path (or partition name), then its kind's own. */
+static int sls_emit_file(struct sls_ckpt *ck, struct task_struct *leader,
+			 unsigned int fd, struct file *file,
+			 const struct sls_filedef *def, u64 id)
 {
 	struct sls_img_file img = {
 		.id = id,
 		.pos = file->f_pos,
-		.kind = kind,
+		.kind = def->kind,
 		.flags = file->f_flags,
 		.mode = file_inode(file)->i_mode,
 		.rdev = new_encode_dev(file_inode(file)->i_rdev),
+		.obj_id = file_inode(file)->i_ino,
 	};
-	char *buf = __getname(), *name;
-	int len = 0, err = 0;
+	struct sls_partition *part = file->private_data;
+	char *buf = __getname(), *name = NULL;
+	int err;
 
 	if (!buf)
 		return -ENOMEM;
-	if (kind == SLS_FILE_PIPE || kind == SLS_FILE_FIFO) {
-		err = sls_emit_pipe(ck, file, &img.pipe_id);
-		if (err)
+	if (def->by_path) {
+		name = sls_path_name(&file->f_path, buf, &img.path_len);
+		if (IS_ERR(name)) {
+			err = sls_refuse(ck, -EOPNOTSUPP,
+					 "pid %d fd %u: deleted or unreachable file",
+					 task_tgid_nr(leader), fd);
 			goto out;
+		}
+	} else if (def->kind == SLS_FILE_PARTITION) {
+		name = part->name;
+		img.path_len = strlen(name);
 	}
-	name = sls_file_name(file, kind, buf, &len);
-	if (IS_ERR(name)) {
-		err = sls_refuse(ck, -EOPNOTSUPP, "file id %llu: deleted", id);
-		goto out;
-	}
-	img.path_len = len;
-	err = sls_emit2(ck, SLS_REC_FILE, &img, sizeof(img), name, len);
+	err = sls_emit2(ck, SLS_REC_FILE, &img, sizeof(img), name, img.path_len);
+	if (!err && def->capture)
+		err = def->capture(ck, file, &img);
 out:
 	__putname(buf);
 	return err;
@@ -214,20 +217,22 @@ static int sls_emit_fd(struct sls_ckpt *ck, struct task_struct *leader,
 	unsigned long key = (unsigned long)file;
 	struct sls_img_fd img = { .fd = fd };
 	void *entry = xa_load(&ck->files, key);
-	u32 kind;
+	const struct sls_filedef *def;
 	int err;
 
+	ck->cur_pid = task_tgid_nr(leader);
+	ck->cur_fd = fd;
 	if (entry) {
 		img.file_id = xa_to_value(entry);
 	} else {
-		kind = sls_file_kind(file);
-		if (!kind)
+		def = sls_filedef_of(file);
+		if (!def)
 			return sls_refuse_file(ck, leader, fd, file);
 		img.file_id = ++ck->next_file_id;
 		err = xa_err(xa_store(&ck->files, key, xa_mk_value(img.file_id),
 				      GFP_KERNEL));
 		if (!err)
-			err = sls_emit_file(ck, file, kind, img.file_id);
+			err = sls_emit_file(ck, leader, fd, file, def, img.file_id);
 		if (err)
 			return err;
 	}

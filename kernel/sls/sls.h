@@ -135,6 +135,8 @@ struct sls_ckpt {
 	u64 nr_copied;
 	u64 rec_bytes;
 	u64 next_file_id;
+	pid_t cur_pid;			/* the descriptor being captured, */
+	unsigned int cur_fd;		/* for what refuses it */
 	struct xarray files;		/* struct file * -> its id */
 	char why[SLS_ERROR_LEN];	/* what refused it, for last_error */
 };
@@ -209,5 +211,14 @@ int sls_mm_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_mm_capture_region(struct sls_ckpt *ck);
 int sls_files_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path);
+
+/* pipe.c, unix.c: kinds of open files (see sls_filedefs[] in files.c). */
+bool sls_is_pipe(struct file *file);
+bool sls_is_fifo(struct file *file);
+int sls_pipe_capture(struct sls_ckpt *ck, struct file *file,
+		     struct sls_img_file *img);
+bool sls_is_unix(struct file *file);
+int sls_unix_capture(struct sls_ckpt *ck, struct file *file,
+		     struct sls_img_file *img);
 
 #endif /* _KERNEL_SLS_SLS_H */

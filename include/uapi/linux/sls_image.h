@@ -29,6 +29,8 @@ enum sls_rec_type {
 	SLS_REC_FILE		= 8,	/* struct sls_img_file + path if any */
 	SLS_REC_FD		= 9,	/* struct sls_img_fd */
 	SLS_REC_PIPE		= 10,	/* struct sls_img_pipe + its data */
+	SLS_REC_UNIX		= 11,	/* struct sls_img_unix + address + data */
+	SLS_REC_EVENTFD		= 12,	/* struct sls_img_eventfd */
 };
 
 /* sls_img_epoch.flags */
@@ -160,16 +162,20 @@ enum sls_img_file_kind {
 	SLS_FILE_PIPE		= 4,	/* an end of an anonymous pipe */
 	SLS_FILE_FIFO		= 5,	/* an end of a named pipe */
 	SLS_FILE_PARTITION	= 6,	/* from sls_open(): path is the name */
+	SLS_FILE_UNIX		= 7,	/* a UNIX stream socket */
+	SLS_FILE_EVENTFD	= 8,
 };
 
 /*
  * An open file; fds refer to it by id, so sharing is kept.  An end of a
- * pipe names its pipe by pipe_id, the pipe's inode number; the SLS_REC_PIPE
- * of that id, recorded before the first end, holds what is buffered.
+ * pipe names its pipe by obj_id, the pipe's inode number; the SLS_REC_PIPE
+ * of that id, recorded before the first end, holds what is buffered.  A
+ * socket's SLS_REC_UNIX and an eventfd's SLS_REC_EVENTFD follow its
+ * SLS_REC_FILE, whose obj_id is then the socket's inode number.
  */
 struct sls_img_file {
 	__u64 id;
-	__u64 pipe_id;
+	__u64 obj_id;
 	__u64 pos;
 	__u32 kind;
 	__u32 flags;			/* f_flags */
@@ -183,6 +189,34 @@ struct sls_img_pipe {
 	__u64 id;
 	__u32 size;			/* capacity, bytes */
 	__u32 len;			/* of the buffered data that follows */
+};
+
+/* sls_img_unix.state */
+#define SLS_UNIX_UNCONNECTED	0
+#define SLS_UNIX_LISTENING	1
+#define SLS_UNIX_CONNECTED	2
+
+/*
+ * A UNIX stream socket: the address it is bound to (a sockaddr_un's
+ * sun_path, abstract if it starts with a NUL; none if addr_len is 0), the
+ * socket it is connected to by inode number, and what it has received and
+ * not yet read (data_len bytes, after the address).
+ */
+struct sls_img_unix {
+	__u64 ino;
+	__u64 peer_ino;
+	__u32 state;
+	__u32 shutdown;			/* SHUT_RD 1, SHUT_WR 2 */
+	__u32 backlog;			/* of a listening socket */
+	__u32 addr_len;
+	__u32 data_len;
+	__u32 pad;
+};
+
+struct sls_img_eventfd {
+	__u64 count;
+	__u32 flags;			/* EFD_SEMAPHORE, EFD_NONBLOCK, ... */
+	__u32 pad;
 };
 
 /* sls_img_fd.flags */
