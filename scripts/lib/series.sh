@@ -40,10 +40,12 @@ torn tail at every byte boundary and the epoch index.  The kernel
 interface writes and commits epochs straight from struct page and reads
 them back; /sys/fs/slsfs/<dev> shows the store's figures, and a debugfs
 file drives it from user space in test kernels."
-"tools/sls|tools/sls: add slsctl, mkfs.slsfs and slsfs-bench|slsctl drives the single level store from the command line: create a
+"tools/sls|tools/sls: add slsctl, mkfs.slsfs and the benchmarks|slsctl drives the single level store from the command line: create a
 partition, attach processes, checkpoint, restore, run a command under
-persistence.  mkfs.slsfs formats a store; slsfs-bench measures one
-against the device it is on."
+persistence, list and remove partitions, print an epoch's records.
+mkfs.slsfs formats a store; slsfs-bench measures one against the device
+it is on, sls-ckpt-bench the stop and flush times of checkpoints and
+region persistence against O_DIRECT writes."
 "tools/testing/selftests/sls|selftests/sls: test the system calls and slsfs from user space|kselftest_harness tests of every argument rule of the four system calls,
 and of slsfs: mount refusals, commit and read back, retention, a full
 device, damaged chunks, pages and records."
