@@ -217,7 +217,54 @@ static int sls_emit_thread(struct sls_ckpt *ck, struct sls_park *pk)
 	return err;
 }
 
-/* Capture a process: its shared state, then each of its threads. */
+/* The zombie children of @leader, at most @room of them; how many there are. */
+static unsigned int sls_zombies(struct task_struct *leader,
+				struct sls_img_zombie *z, unsigned int room)
+{
+	struct task_struct *child;
+	unsigned int n = 0;
+
+	read_lock(&tasklist_lock);
+	list_for_each_entry(child, &leader->children, sibling) {
+		if (child->exit_state != EXIT_ZOMBIE)
+			continue;
+		if (n < room) {
+			z[n].pid = task_tgid_nr(child);
+			z[n].pgid = pid_nr(task_pgrp(child));
+			z[n].sid = pid_nr(task_session(child));
+			z[n].exit_code = child->exit_code;
+			z[n].exit_signal = child->exit_signal;
+		}
+		n++;
+	}
+	read_unlock(&tasklist_lock);
+	return n;
+}
+
+/*
+ * Children that have exited and wait to be reaped are part of the tree
+ * restore rebuilds: their parent's wait() must still find them.
+ */
+static int sls_emit_zombies(struct sls_ckpt *ck, struct task_struct *leader)
+{
+	struct sls_img_zombie *z = NULL;
+	unsigned int n, room = 0, i;
+	int err = 0;
+
+	while ((n = sls_zombies(leader, z, room)) > room) {
+		kfree(z);
+		room = n;
+		z = kcalloc(room, sizeof(*z), GFP_KERNEL);
+		if (!z)
+			return -ENOMEM;
+	}
+	for (i = 0; i < n && !err; i++)
+		err = sls_emit(ck, SLS_REC_ZOMBIE, &z[i], sizeof(z[i]));
+	kfree(z);
+	return err;
+}
+
+/* Capture a process: its shared state, each of its threads, its zombies. */
 int sls_task_capture(struct sls_ckpt *ck, struct task_struct *leader)
 {
 	struct sls_img_proc *p;
@@ -240,7 +287,7 @@ int sls_task_capture(struct sls_ckpt *ck, struct task_struct *leader)
 		if (same_thread_group(pk->task, leader) && pk->parked)
 			err = sls_emit_thread(ck, pk);
 	}
-	return err;
+	return err ?: sls_emit_zombies(ck, leader);
 }
 
 /* The working and root directories, and the executable. */

@@ -15,11 +15,12 @@ SLS_PACKAGES="linux-source-6.12 qemu-system-x86 gcc make bc bison flex
 sls_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 sls_die() { sls_log "error: $*"; exit 1; }
 
-# Install the packages of $SLS_PACKAGES that are missing.
+# sls_install_deps [PKG...]: install the packages (those of $SLS_PACKAGES
+# by default) that are missing.
 sls_install_deps() {
 	local missing=() pkg
 
-	for pkg in $SLS_PACKAGES; do
+	for pkg in ${@:-$SLS_PACKAGES}; do
 		dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null |
 			grep -q 'ok installed' || missing+=("$pkg")
 	done

@@ -4,10 +4,14 @@
  * region persistence against the device's own, in one run.
  *
  *   sls-ckpt-bench [--rss LIST] [--dirty LIST] [--region LIST]
- *                  [--repeat N] DEV
+ *                  [--repeat N] [--criu] DEV
  *
  * 1. The device first, before it holds a store: each --region size
  *    written with O_DIRECT and followed by fdatasync(), N times.
+ * 1b. With --criu, DEV is formatted ext4 and for each --rss size a
+ *    process like the one of step 2 is dumped by criu dump --leave-running
+ *    with its images there; criu's own frozen time is what it reports
+ *    with --display-stats.
  * 2. Then DEV is formatted with mkfs.slsfs and mounted, and a partition
  *    is made in it.  For each --rss size (MiB) a process fills that much
  *    memory with random bytes and a full checkpoint of it is taken.
@@ -24,12 +28,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -48,8 +54,16 @@ struct sizes {
 	int n;
 };
 
+/* What criu dump did to a process of one RSS. */
+struct criu_result {
+	double frozen_ms;	/* criu's "Frozen time", -1 if not reported */
+	double total_ms;	/* the whole dump, as seen from here */
+};
+
 struct bench {
 	const char *dev;
+	bool criu;
+	struct criu_result criu_rss[MAX_SIZES];
 	char mnt[32];
 	char sysfs[160];
 	int part;
@@ -230,20 +244,138 @@ static void end_member(pid_t pid, int cmd, int ack)
 	close(ack);
 }
 
+/* Run @argv, its output to @out (or /dev/null); its exit status, or -1. */
+static int run(const char *const argv[], const char *out)
+{
+	pid_t pid = fork();
+	int status, fd;
+
+	if (pid == 0) {
+		fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* A process of @mib MiB of written memory, not in any partition. */
+static pid_t plain_process(unsigned long mib)
+{
+	int ready[2], fd;
+	pid_t pid;
+	char c = 0;
+
+	if (pipe(ready))
+		die("pipe");
+	pid = fork();
+	if (pid == 0) {
+		char *mem = mmap(NULL, mib * MIB, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		if (mem == MAP_FAILED)
+			_exit(1);
+		scribble(mem, mib * MIB, 1);
+		fd = open("/dev/null", O_RDWR);
+		dup2(fd, 0);
+		dup2(fd, 1);
+		if (write(ready[1], &c, 1) != 1)
+			_exit(1);
+		for (fd = 3; fd < 64; fd++)
+			close(fd);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1)
+		die("process");
+	close(ready[0]);
+	return pid;
+}
+
+/* criu's "Frozen time: N us" line of --display-stats, in ms; -1 if none. */
+static double criu_frozen_ms(const char *log)
+{
+	char line[256];
+	double v = -1;
+	long us;
+	FILE *f = fopen(log, "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Frozen time: %ld us", &us) == 1)
+			v = us / 1e3;
+	if (f)
+		fclose(f);
+	return v;
+}
+
+/* criu dump of processes of each RSS, images on ext4 on DEV. */
+static void bench_criu(struct bench *b, const struct sizes *rss)
+{
+	const char *mnt = "/tmp/criu-images";
+	char pidbuf[16], dir[64], log[80];
+	const char *mkfs[5] = { "mkfs.ext4", "-q", "-F", b->dev, NULL };
+	const char *dump[10] = { "criu", "dump", "-t", pidbuf, "-D", dir, "--leave-running",
+			 "--shell-job", "--display-stats", NULL };
+	double start;
+	pid_t pid;
+	int i;
+
+	if (run(mkfs, NULL) || mkdir(mnt, 0755) ||
+	    mount(b->dev, mnt, "ext4", 0, NULL))
+		die("ext4 for criu's images");
+	for (i = 0; i < rss->n; i++) {
+		pid = plain_process(rss->v[i]);
+		snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+		snprintf(dir, sizeof(dir), "%s/rss%lu", mnt, rss->v[i]);
+		snprintf(log, sizeof(log), "%s.log", dir);
+		if (mkdir(dir, 0755))
+			die(dir);
+		start = now();
+		if (run(dump, log)) {
+			fprintf(stderr, "%s: criu dump failed, see below\n", prog);
+			run((const char *[]){ "tail", "-n", "20", log, NULL },
+			    "/dev/stderr");
+			b->criu = false;
+		}
+		b->criu_rss[i].total_ms = (now() - start) * 1e3;
+		b->criu_rss[i].frozen_ms = criu_frozen_ms(log);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		if (!b->criu)
+			break;
+	}
+	if (umount(mnt))
+		die("umount ext4");
+}
+
 static void bench_rss(struct bench *b, const struct sizes *rss)
 {
 	double stop, flush, mib;
 	int i, cmd, ack;
 	pid_t pid;
 
-	printf("\nfull checkpoint against RSS\n");
-	printf("%10s %12s %12s %12s %12s\n", "rss_mib", "stop_ms", "flush_ms",
+	printf("\nfull checkpoint against RSS%s\n",
+	       b->criu ? ", and criu dump --leave-running of the same" : "");
+	printf("%10s %12s %12s %12s %12s", "rss_mib", "stop_ms", "flush_ms",
 	       "written_mib", "flush_mib_s");
+	if (b->criu)
+		printf(" %14s %14s %12s", "criu_frozen_ms", "criu_total_ms",
+		       "frozen/stop");
+	printf("\n");
 	for (i = 0; i < rss->n; i++) {
 		pid = member(b, rss->v[i], &cmd, &ack);
 		checkpoint(b, SLS_PERSIST_FULL, &stop, &flush, &mib);
-		printf("%10lu %12.3f %12.3f %12.1f %12.1f\n", rss->v[i], stop,
+		printf("%10lu %12.3f %12.3f %12.1f %12.1f", rss->v[i], stop,
 		       flush, mib, mib / (flush / 1e3));
+		if (b->criu)
+			printf(" %14.1f %14.1f %12.1f", b->criu_rss[i].frozen_ms,
+			       b->criu_rss[i].total_ms,
+			       b->criu_rss[i].frozen_ms / stop);
+		printf("\n");
 		end_member(pid, cmd, ack);
 	}
 }
@@ -311,14 +443,16 @@ static void bench_region(struct bench *b, const struct sizes *region,
 static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s [--rss MIB,...] [--dirty KIB,...] [--region KIB,...]\n"
-		"       [--repeat N] DEV\n\n"
+		"       [--repeat N] [--criu] DEV\n\n"
 		"Measures checkpoints into a store made on DEV, which it destroys:\n"
 		"  --rss      full checkpoints of processes of these sizes (16,64,256,512)\n"
 		"  --dirty    incremental ones after dirtying this much of the largest\n"
 		"             (4,64,1024,16384,65536,262144)\n"
 		"  --region   SLS_PERSIST_REGION|SYNC of these sizes against O_DIRECT\n"
 		"             writes + fdatasync (4,16,64,256,1024)\n"
-		"  --repeat   region persists and raw writes per size (50)\n", prog);
+		"  --repeat   region persists and raw writes per size (50)\n"
+		"  --criu     also criu dump --leave-running each RSS, images on ext4\n"
+		"             on DEV, and compare its frozen time\n", prog);
 }
 
 int main(int argc, char **argv)
@@ -328,6 +462,7 @@ int main(int argc, char **argv)
 		{ "dirty", required_argument, NULL, 'd' },
 		{ "region", required_argument, NULL, 'g' },
 		{ "repeat", required_argument, NULL, 'n' },
+		{ "criu", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -356,6 +491,9 @@ int main(int argc, char **argv)
 			if (b.repeat <= 0)
 				return fprintf(stderr, "%s: bad --repeat\n", prog), 2;
 			break;
+		case 'c':
+			b.criu = true;
+			break;
 		case 'h':
 			print_usage(stdout);
 			return 0;
@@ -371,6 +509,8 @@ int main(int argc, char **argv)
 	b.dev = argv[optind];
 	for (i = 0; i < region.n; i++)
 		raw[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat);
+	if (b.criu)
+		bench_criu(&b, &rss);
 	make_store(&b);
 	bench_rss(&b, &rss);
 	bench_dirty(&b, rss.v[rss.n - 1], &dirty);

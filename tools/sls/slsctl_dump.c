@@ -482,10 +482,7 @@ static void dump_proc(struct out *o, const void *p, size_t len)
 	    SIZE_MAX);
 	dec(o, "uid", "uid", pr.uid);
 	dec(o, "gid", "gid", pr.gid);
-	if (pr.flags & SLS_IMG_PROC_ZOMBIE)
-		t(o, " zombie");
-	j_bool(o, "zombie", pr.flags & SLS_IMG_PROC_ZOMBIE);
-	if (pr.flags & ~SLS_IMG_PROC_ZOMBIE)
+	if (pr.flags)
 		t(o, " flags 0x%x", pr.flags);
 	j_num(o, "flags", pr.flags);
 
@@ -759,6 +756,19 @@ static void dump_eventfd(struct out *o, const void *p, size_t len)
 	j_bool(o, "semaphore", efd.flags & EFD_SEMAPHORE);
 }
 
+static void dump_zombie(struct out *o, const void *p, size_t len)
+{
+	struct sls_img_zombie z;
+
+	(void)len;
+	memcpy(&z, p, sizeof(z));
+	dec(o, "pid", "pid", z.pid);
+	dec(o, "pgid", "pgid", z.pgid);
+	dec(o, "sid", "sid", z.sid);
+	hex(o, "exit_code", "exit_code", z.exit_code);
+	dec(o, "exit_signal", "exit_signal", z.exit_signal);
+}
+
 /*
  * A record type: its name, the fixed part of its payload and, for a
  * payload that goes on with strings or data, where the u32s that give
@@ -798,6 +808,8 @@ static const struct rec_type rec_types[] = {
 	    dump_unix),
 	REC(SLS_REC_EVENTFD, "eventfd", sizeof(struct sls_img_eventfd), -1, -1,
 	    dump_eventfd),
+	REC(SLS_REC_ZOMBIE, "zombie", sizeof(struct sls_img_zombie), -1, -1,
+	    dump_zombie),
 };
 
 static int bad(struct dump_error *err, size_t offset, const char *fmt, ...)

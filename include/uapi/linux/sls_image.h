@@ -31,6 +31,7 @@ enum sls_rec_type {
 	SLS_REC_PIPE		= 10,	/* struct sls_img_pipe + its data */
 	SLS_REC_UNIX		= 11,	/* struct sls_img_unix + address + data */
 	SLS_REC_EVENTFD		= 12,	/* struct sls_img_eventfd */
+	SLS_REC_ZOMBIE		= 13,	/* struct sls_img_zombie */
 };
 
 /* sls_img_epoch.flags */
@@ -56,8 +57,6 @@ struct sls_img_sigaction {
 #define SLS_IMG_NSIG		64
 #define SLS_IMG_NRLIMIT		16
 
-/* sls_img_proc.flags */
-#define SLS_IMG_PROC_ZOMBIE	(1U << 0)
 
 /* Ids are those of the store's PID namespace: the initial one. */
 struct sls_img_proc {
@@ -82,6 +81,20 @@ struct sls_img_proc {
 	__u64 rlim[SLS_IMG_NRLIMIT][2];	/* soft, hard */
 	struct sls_img_sigaction sigaction[SLS_IMG_NSIG];
 	char comm[16];
+};
+
+/*
+ * A child of a process that has exited and not been reaped yet: its
+ * parent's wait() still has to find it.  Recorded after its parent's
+ * SLS_REC_PROC.
+ */
+struct sls_img_zombie {
+	__u32 pid;
+	__u32 pgid;
+	__u32 sid;
+	__u32 exit_code;		/* as wait() reports it */
+	__u32 exit_signal;
+	__u32 pad;
 };
 
 /* user_regs_struct of x86_64, in its order. */

@@ -103,6 +103,8 @@ int main(int argc, char **argv)
 		.addr_len = 9, .data_len = 2,
 	};
 	struct sls_img_eventfd efd = { .count = 5, .flags = 1 };
+	struct sls_img_zombie z = { .pid = 73, .pgid = 71, .sid = 1,
+				    .exit_code = 0x100, .exit_signal = 17 };
 	char long_data[100];
 	unsigned long long bv = 7;
 	const char *name;
@@ -160,6 +162,7 @@ int main(int argc, char **argv)
 	rec2(SLS_REC_PIPE, &pipe, sizeof(pipe), long_data, pipe.len);
 	rec2(SLS_REC_UNIX, &un, sizeof(un), "\0abstracthi", 11);
 	rec(SLS_REC_EVENTFD, &efd, sizeof(efd));
+	rec(SLS_REC_ZOMBIE, &z, sizeof(z));
 	rec(99, "xyz", 3);
 	if (!strcmp(mode, "cut"))
 		len -= 8;
@@ -250,8 +253,8 @@ type 99 len 3
 EOF
 # One line per record, with the proc's, thread's and mm's indented lines.
 records=$(grep -c '^[a-z]' "$WORK/out")
-[ "$records" -eq 17 ] ||
-	{ echo "$records records shown, expected 17:"; cat "$WORK/out"; exit 1; }
+[ "$records" -eq 18 ] ||
+	{ echo "$records records shown, expected 18:"; cat "$WORK/out"; exit 1; }
 cp "$WORK/out" "$WORK/text"
 
 expect_rc 0 "dump app (latest)" "$SLSCTL" --store "$STORE" dump app
@@ -274,7 +277,7 @@ def fail(msg):
 
 types = [r['type'] for r in recs]
 want = ['epoch', 'proc', 'thread', 'xstate', 'path', 'path', 'mm', 'vma',
-        'vma', 'file', 'file', 'fd', 'pipe', 'pipe', 'unix', 'eventfd', '99']
+        'vma', 'file', 'file', 'fd', 'pipe', 'pipe', 'unix', 'eventfd', 'zombie', '99']
 if types != want:
     fail(f'types {types}, expected {want}')
 by = {}
@@ -285,8 +288,8 @@ checks = [
                    'region_end': 0x2000, 'nr_procs': 1,
                    'time_ns': 1795611600 * 10**9 + 5, 'offset': 0}),
     (by['proc'], {'pid': 71, 'ppid': 1, 'comm': 'foo', 'uid': 1000,
-                  'euid': 1001, 'cap_effective': 0x1ff, 'umask': 0o22,
-                  'zombie': False}),
+                  'euid': 1001, 'cap_effective': 0x1ff, 'umask': 0o22}),
+    (by['zombie'], {'pid': 73, 'pgid': 71, 'exit_code': 0x100}),
     (by['thread'], {'tid': 72, 'comm': 'worker', 'blocked': 0x10000,
                     'xstate_size': 576, 'rseq_sig': 0x53053053}),
     (by['xstate'], {'size': 576, 'xfeatures': 7}),
@@ -341,7 +344,7 @@ for mode in magic crc epoch tail cut; do
 	magic) [ "$lines" -eq 2 ] ;;
 	crc|epoch) [ "$lines" -eq 3 ] ;;
 	tail) [ "$lines" -eq 4 ] ;;
-	cut) [ "$lines" -eq 16 ] ;;
+	cut) [ "$lines" -eq 17 ] ;;
 	esac || { echo "bad $mode: $lines records shown"; cat "$WORK/out"; exit 1; }
 	expect_rc 1 "dump --json of a bad $mode" "$SLSCTL" --store "$STORE" \
 		dump --json bad 12
@@ -461,4 +464,4 @@ for c in ls rm dump; do
 		{ echo "$c --help printed no usage:"; cat "$WORK/out"; exit 1; }
 done
 
-echo "dump shows 17 records of every type as text and JSON and stops at a bad magic, checksum, epoch or length, or a string past its record; ls lists and rm removes in a store shown as slsfs, and refuse one that is not"
+echo "dump shows 18 records of every type as text and JSON and stops at a bad magic, checksum, epoch or length, or a string past its record; ls lists and rm removes in a store shown as slsfs, and refuse one that is not"

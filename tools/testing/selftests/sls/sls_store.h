@@ -16,13 +16,16 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Exit status of "mkfs.slsfs -q IMG" on an IMG of @size bytes, -1 if none. */
+/*
+ * Exit status of "mkfs.slsfs -q IMG" on an IMG of @size bytes (0: IMG is a
+ * device, as it is), -1 if none.
+ */
 static int format_image(const char *img, off_t size)
 {
 	int status;
 	pid_t pid;
 
-	if (truncate(img, size))
+	if (size && truncate(img, size))
 		return -1;
 	pid = fork();
 	if (pid < 0)
