@@ -545,13 +545,15 @@ int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
 
 	if (sg->nr_pages == sg->page_room) {
 		u32 room = max(16U, sg->page_room * 2);
-		void *p = krealloc_array(sg->pages, room, sizeof(*sg->pages),
-					 GFP_KERNEL);
+		/* An epoch of 256 MiB stages 64 Ki pages: more than kmalloc gives. */
+		void *p = kvrealloc(sg->pages, array_size(room, sizeof(*sg->pages)),
+				    GFP_KERNEL);
 
 		if (!p)
 			return -ENOMEM;
 		sg->pages = p;
-		p = krealloc_array(txn->pages, room, sizeof(*txn->pages), GFP_KERNEL);
+		p = kvrealloc(txn->pages, array_size(room, sizeof(*txn->pages)),
+			      GFP_KERNEL);
 		if (!p)
 			return -ENOMEM;
 		txn->pages = p;
@@ -583,9 +585,9 @@ static void slsfs_txn_free(struct slsfs_txn *txn)
 		put_page(txn->pages[i]);
 	for (i = 0; i < txn->nr_rec; i++)
 		__free_page(txn->rec[i]);
-	kfree(txn->pages);
+	kvfree(txn->pages);
 	kfree(txn->rec);
-	kfree(txn->sg.pages);
+	kvfree(txn->sg.pages);
 	kfree(txn->sg.extents);
 	kfree(txn->sg.crcs);
 	kfree(txn);

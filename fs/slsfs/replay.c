@@ -37,7 +37,7 @@ struct slsfs_replay_state {
 static void slsfs_staged_free(struct slsfs_staged *sg)
 {
 	list_del(&sg->node);
-	kfree(sg->pages);
+	kvfree(sg->pages);
 	kfree(sg->extents);
 	kfree(sg->crcs);
 	kfree(sg);
@@ -110,8 +110,8 @@ static int slsfs_replay_pages(struct slsfs_replay_state *s,
 		return -ENOMEM;
 	if (sg->nr_pages + nr > sg->page_room) {
 		u32 room = max(sg->page_room * 2, sg->nr_pages + nr);
-		void *p = krealloc_array(sg->pages, room, sizeof(*sg->pages),
-					 GFP_KERNEL);
+		void *p = kvrealloc(sg->pages, array_size(room, sizeof(*sg->pages)),
+				    GFP_KERNEL);
 
 		if (!p)
 			return -ENOMEM;

@@ -276,7 +276,8 @@ static pid_t plain_process(unsigned long mib)
 		char *mem = mmap(NULL, mib * MIB, PROT_READ | PROT_WRITE,
 				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-		if (mem == MAP_FAILED)
+		/* Its own session: criu wants the session leader in the tree. */
+		if (mem == MAP_FAILED || setsid() < 0)
 			_exit(1);
 		scribble(mem, mib * MIB, 1);
 		fd = open("/dev/null", O_RDWR);
