@@ -37,6 +37,12 @@ struct slsfs_extent {
 	u32 nr_blocks;
 };
 
+/* A page an epoch wrote, by object and index. */
+struct slsfs_page_ref {
+	u64 obj;
+	u64 index;
+};
+
 /* A committed epoch of a partition. */
 struct slsfs_epoch {
 	struct list_head node;		/* in slsfs_partition.epochs, oldest first */
@@ -49,6 +55,8 @@ struct slsfs_epoch {
 	u32 nr_extents;
 	struct slsfs_extent *extents;	/* where its record stream is */
 	u32 *extent_crcs;		/* crc32c of each record block, in order */
+	u32 nr_refs;
+	struct slsfs_page_ref *refs;	/* the pages it wrote, for expiry */
 };
 
 /* One version of a page: the copy an epoch wrote. */

@@ -28,6 +28,7 @@ static void slsfs_epoch_free(struct slsfs_epoch *ep)
 	list_del(&ep->node);
 	kfree(ep->extents);
 	kfree(ep->extent_crcs);
+	kvfree(ep->refs);
 	kfree(ep);
 }
 
@@ -248,39 +249,62 @@ const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,
 EXPORT_SYMBOL_IF_KUNIT(slsfs_page_lookup);
 
 /*
- * Drop the versions of every page that no retained epoch can see any more:
+ * Drop the versions of a page that no retained epoch can see any more:
  * those newer than @newest, and all but the newest of those older than
- * @oldest.
+ * @oldest.  A page left with none goes.
  */
+static void slsfs_page_trim(struct slsfs_object *o, unsigned long index,
+			    struct slsfs_page *pg, u64 oldest, u64 newest)
+{
+	u32 i, keep;
+
+	/* versions newer than @newest go */
+	for (i = 0; i < pg->nr && pg->v[i].epoch > newest; i++)
+		;
+	memmove(&pg->v[0], &pg->v[i], (pg->nr - i) * sizeof(pg->v[0]));
+	pg->nr -= i;
+	/* Of those older than @oldest, the newest stays, unless @oldest wrote it. */
+	for (keep = 0; keep < pg->nr && pg->v[keep].epoch >= oldest; keep++)
+		;
+	if (keep && pg->v[keep - 1].epoch == oldest)
+		pg->nr = keep;
+	else if (keep < pg->nr)
+		pg->nr = keep + 1;
+	if (!pg->nr) {
+		xa_erase(&o->pages, index);
+		kfree(pg);
+	}
+}
+
+/* Trim every page of the index: after a discard, which any page may feel. */
 static void slsfs_index_trim(struct slsfs_partition *part, u64 oldest, u64 newest)
 {
 	struct slsfs_object *o;
 	struct slsfs_page *pg;
 	unsigned long id, index;
-	u32 i, keep;
 
-	xa_for_each(&part->objects, id, o) {
-		xa_for_each(&o->pages, index, pg) {
-			/* versions newer than @newest go */
-			for (i = 0; i < pg->nr && pg->v[i].epoch > newest; i++)
-				;
-			memmove(&pg->v[0], &pg->v[i], (pg->nr - i) * sizeof(pg->v[0]));
-			pg->nr -= i;
-			/*
-			 * Of those older than @oldest, the newest stays, unless
-			 * @oldest itself wrote the page.
-			 */
-			for (keep = 0; keep < pg->nr && pg->v[keep].epoch >= oldest; keep++)
-				;
-			if (keep && pg->v[keep - 1].epoch == oldest)
-				pg->nr = keep;
-			else if (keep < pg->nr)
-				pg->nr = keep + 1;
-			if (!pg->nr) {
-				xa_erase(&o->pages, index);
-				kfree(pg);
-			}
-		}
+	xa_for_each(&part->objects, id, o)
+		xa_for_each(&o->pages, index, pg)
+			slsfs_page_trim(o, index, pg, oldest, newest);
+}
+
+/*
+ * Trim the pages an expiring epoch wrote: only they can have gained a
+ * version no retained epoch sees, so a commit costs what its oldest
+ * epoch wrote, not what the whole index holds.
+ */
+static void slsfs_epoch_trim(struct slsfs_partition *part,
+			     const struct slsfs_epoch *ep, u64 oldest)
+{
+	struct slsfs_object *o;
+	struct slsfs_page *pg;
+	u32 i;
+
+	for (i = 0; i < ep->nr_refs; i++) {
+		o = xa_load(&part->objects, ep->refs[i].obj);
+		pg = o ? xa_load(&o->pages, ep->refs[i].index) : NULL;
+		if (pg)
+			slsfs_page_trim(o, ep->refs[i].index, pg, oldest, U64_MAX);
 	}
 }
 
@@ -292,10 +316,10 @@ void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest)
 	list_for_each_entry_safe(ep, next, &part->epochs, node) {
 		if (ep->epoch >= oldest)
 			break;
+		slsfs_epoch_trim(part, ep, oldest);
 		slsfs_epoch_free(ep);
 		part->nr_epochs--;
 	}
-	slsfs_index_trim(part, oldest, U64_MAX);
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_epochs_expire);
 
@@ -310,11 +334,20 @@ static int slsfs_commit_staged(struct slsfs_partition *part, struct slsfs_epoch 
 		return -EUCLEAN;
 	if (ep->record_bytes > (u64)sg->nr_blocks * SLSFS_BLOCK_SIZE)
 		return -EUCLEAN;
+	if (sg->nr_pages) {
+		ep->refs = kvmalloc_array(sg->nr_pages, sizeof(*ep->refs),
+					  GFP_KERNEL);
+		if (!ep->refs)
+			return -ENOMEM;
+	}
 	for (i = 0; i < sg->nr_pages; i++) {
 		err = slsfs_page_add(part, sg->pages[i].obj, sg->pages[i].index,
 				     &sg->pages[i].pv);
 		if (err)
 			return err;
+		ep->refs[i].obj = sg->pages[i].obj;
+		ep->refs[i].index = sg->pages[i].index;
+		ep->nr_refs++;
 	}
 	ep->extents = sg->extents;
 	ep->extent_crcs = sg->crcs;
@@ -354,6 +387,7 @@ int slsfs_epoch_add(struct slsfs_partition *part,
 	INIT_LIST_HEAD(&ep->node);
 	err = slsfs_commit_staged(part, ep, sg ?: &none);
 	if (err) {
+		kvfree(ep->refs);
 		kfree(ep);
 		return err;
 	}
