@@ -366,13 +366,16 @@ int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
 /**
  * sls_shadow_release - drop the references a shadow holds
  * @sh:		the shadow; emptied
+ *
+ * A page whose reference the caller handed on is NULL here.
  */
 void sls_shadow_release(struct sls_shadow *sh)
 {
 	unsigned long i;
 
 	for (i = 0; i < sh->nr; i++)
-		put_page(sh->pages[i].page);
+		if (sh->pages[i].page)
+			put_page(sh->pages[i].page);
 	kvfree(sh->pages);
 	sh->pages = NULL;
 	sh->nr = 0;

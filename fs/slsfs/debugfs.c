@@ -173,27 +173,31 @@ static int slsfs_debug_expect(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch,
 	return err;
 }
 
-/*
- * The seed of a test page as of @epoch: each of its words must be
- * SEED << 32 | @index.  Return: 0, -ENODATA if no epoch up to @epoch wrote
- * it, -EUCLEAN for a checksum mismatch, -EBADMSG for other contents.
- */
-static int slsfs_debug_page_seed(struct slsfs_sb_info *sbi, u64 part_id,
-				 u64 epoch, u64 index, struct page *page, u64 *seed)
+/* The seed of a test page, each of whose words is SEED << 32 | @index. */
+static int slsfs_debug_seed(struct page *page, u64 index, u64 *seed)
 {
-	u64 *w;
+	u64 *w = page_address(page);
 	size_t j;
-	int err;
 
-	err = slsfs_page_read(sbi, part_id, SLSFS_DEBUG_OBJ, index, epoch, page);
-	if (err)
-		return err;
-	w = page_address(page);
 	*seed = w[0] >> 32;
 	for (j = 0; j < PAGE_SIZE / sizeof(*w); j++)
 		if (w[j] != (*seed << 32 | index))
 			return -EBADMSG;
 	return 0;
+}
+
+/*
+ * The seed of a test page as of @epoch.  Return: 0, -ENODATA if no epoch
+ * up to @epoch wrote it, -EUCLEAN for a checksum mismatch, -EBADMSG for
+ * other contents.
+ */
+static int slsfs_debug_page_seed(struct slsfs_sb_info *sbi, u64 part_id,
+				 u64 epoch, u64 index, struct page *page, u64 *seed)
+{
+	int err = slsfs_page_read(sbi, part_id, SLSFS_DEBUG_OBJ, index, epoch,
+				  page);
+
+	return err ?: slsfs_debug_seed(page, index, seed);
 }
 
 static int slsfs_debug_verify(struct slsfs_sb_info *sbi, const char *name,
@@ -227,9 +231,13 @@ out:
 	return err;
 }
 
-/* The seed of one test page as of an epoch (0: the latest). */
-static int slsfs_debug_page(struct slsfs_sb_info *sbi, const char *name,
-			    u64 *epoch, u64 index, u64 *seed)
+/*
+ * Page @index of object @obj of partition @name as of *@epoch (0: the
+ * latest, which *@epoch is set to), into a new page.
+ */
+static struct page *slsfs_debug_page_at(struct slsfs_sb_info *sbi,
+					const char *name, u64 *epoch, u64 obj,
+					u64 index)
 {
 	struct page *page;
 	u64 part_id;
@@ -237,36 +245,46 @@ static int slsfs_debug_page(struct slsfs_sb_info *sbi, const char *name,
 
 	err = slsfs_part_lookup(sbi, name, &part_id);
 	if (err)
-		return err;
+		return ERR_PTR(err);
 	if (!*epoch)
 		*epoch = slsfs_epoch_latest(sbi, part_id);
 	page = alloc_page(GFP_KERNEL);
 	if (!page)
-		return -ENOMEM;
-	err = slsfs_debug_page_seed(sbi, part_id, *epoch, index, page, seed);
+		return ERR_PTR(-ENOMEM);
+	err = slsfs_page_read(sbi, part_id, obj, index, *epoch, page);
+	if (err) {
+		__free_page(page);
+		return ERR_PTR(err);
+	}
+	return page;
+}
+
+/* The seed of one test page as of an epoch (0: the latest). */
+static int slsfs_debug_page(struct slsfs_sb_info *sbi, const char *name,
+			    u64 *epoch, u64 index, u64 *seed)
+{
+	struct page *page = slsfs_debug_page_at(sbi, name, epoch,
+						SLSFS_DEBUG_OBJ, index);
+	int err;
+
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	err = slsfs_debug_seed(page, index, seed);
 	__free_page(page);
 	return err;
 }
 
+/* The first word of page @v[2] of object @v[1] as of epoch @v[0]. */
 static int slsfs_debug_word(struct slsfs_sb_info *sbi, const char *name,
-			    const u64 *v, u64 *word)
+			    u64 *v, u64 *word)
 {
-	struct page *page;
-	u64 part_id;
-	int err;
+	struct page *page = slsfs_debug_page_at(sbi, name, &v[0], v[1], v[2]);
 
-	err = slsfs_part_lookup(sbi, name, &part_id);
-	if (err)
-		return err;
-	page = alloc_page(GFP_KERNEL);
-	if (!page)
-		return -ENOMEM;
-	err = slsfs_page_read(sbi, part_id, v[1], v[2],
-			      v[0] ?: slsfs_epoch_latest(sbi, part_id), page);
-	if (!err)
-		*word = *(u64 *)page_address(page);
+	if (IS_ERR(page))
+		return PTR_ERR(page);
+	*word = *(u64 *)page_address(page);
 	__free_page(page);
-	return err;
+	return 0;
 }
 
 /* @n decimal numbers from @argv into @v. */

@@ -525,20 +525,20 @@ int slsfs_epoch_add_record(struct slsfs_txn *txn, u16 type, const void *payload,
 EXPORT_SYMBOL_GPL(slsfs_epoch_add_record);
 
 /**
- * slsfs_epoch_add_page - add a copy of a page to an epoch
+ * slsfs_epoch_give_page - add a page to an epoch, with its reference
  * @txn:	the epoch
  * @obj:	the object it belongs to
  * @index:	its index in the object
- * @page:	its contents; referenced, and not to change, until the commit
- *		is done
+ * @page:	its contents, not to change until the commit is done; the
+ *		caller's reference becomes the epoch's, on success only
  *
- * Only a reference is taken: the copy's checksum is computed by the
+ * Only the reference is kept: the copy's checksum is computed by the
  * writer, off the checkpoint's stop path.
  *
  * Return: 0 or -ENOMEM.
  */
-int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
-			 struct page *page)
+int slsfs_epoch_give_page(struct slsfs_txn *txn, u64 obj, u64 index,
+			  struct page *page)
 {
 	struct slsfs_staged *sg = &txn->sg;
 	struct slsfs_staged_page *sp;
@@ -563,9 +563,20 @@ int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
 	sp->obj = obj;
 	sp->index = index;
 	sp->pv.epoch = txn->epoch;
-	get_page(page);
 	txn->pages[sg->nr_pages++] = page;
 	return 0;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_give_page);
+
+/* As slsfs_epoch_give_page(), taking a reference of the epoch's own. */
+int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
+			 struct page *page)
+{
+	int err = slsfs_epoch_give_page(txn, obj, index, page);
+
+	if (!err)
+		get_page(page);
+	return err;
 }
 EXPORT_SYMBOL_GPL(slsfs_epoch_add_page);
 

@@ -51,6 +51,8 @@ int slsfs_epoch_add_record(struct slsfs_txn *txn, u16 type, const void *payload,
 			   u32 len);
 int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
 			 struct page *page);
+int slsfs_epoch_give_page(struct slsfs_txn *txn, u64 obj, u64 index,
+			  struct page *page);
 void slsfs_epoch_commit(struct slsfs_txn *txn,
 			void (*done)(void *arg, u64 epoch, int err), void *arg);
 int slsfs_epoch_commit_sync(struct slsfs_txn *txn);

@@ -75,6 +75,7 @@ static int sls_capture_procs(struct sls_ckpt *ck)
 		leader = get_pid_task(ck->procs[i], PIDTYPE_TGID);
 		if (!leader)	/* exited before it was parked */
 			continue;
+		ck->cur_pid = task_tgid_nr(leader);
 		for (k = 0; k < sls_nr_objdefs && !err; k++) {
 			err = sls_objdefs[k].capture(ck, leader);
 			if (err)

@@ -54,8 +54,9 @@ int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path)
 		return -ENOMEM;
 	name = sls_path_name(path, buf, &len);
 	if (IS_ERR(name)) {
-		err = sls_refuse(ck, -EOPNOTSUPP, "path %u: deleted or unreachable",
-				 kind);
+		err = sls_refuse(ck, -EOPNOTSUPP, "pid %d: %s: deleted or unreachable",
+				 ck->cur_pid, kind == SLS_IMG_PATH_CWD ? "cwd" :
+				 kind == SLS_IMG_PATH_ROOT ? "root" : "exe");
 	} else {
 		ip.len = len;
 		err = sls_emit2(ck, SLS_REC_PATH, &ip, sizeof(ip), name, len);
@@ -220,7 +221,6 @@ static int sls_emit_fd(struct sls_ckpt *ck, struct task_struct *leader,
 	const struct sls_filedef *def;
 	int err;
 
-	ck->cur_pid = task_tgid_nr(leader);
 	ck->cur_fd = fd;
 	if (entry) {
 		img.file_id = xa_to_value(entry);

@@ -134,8 +134,8 @@ out:
 }
 
 /*
- * Shadow [start, end) of @mm and hand its pages to the epoch.  The
- * epoch's references keep them; the shadow's go.
+ * Shadow [start, end) of @mm and hand its pages, with the references the
+ * shadow took, to the epoch: no second reference on the stop path.
  */
 static int sls_mm_pages(struct sls_ckpt *ck, pid_t tgid, struct mm_struct *mm,
 			unsigned long start, unsigned long end)
@@ -146,10 +146,13 @@ static int sls_mm_pages(struct sls_ckpt *ck, pid_t tgid, struct mm_struct *mm,
 
 	ck->shadowed = true;	/* from here dirty bits may be spent */
 	err = sls_shadow_mm(mm, start, end, &sh);
-	for (i = 0; i < sh.nr && !err; i++)
-		err = slsfs_epoch_add_page(ck->txn, tgid,
-					   sh.pages[i].addr >> PAGE_SHIFT,
-					   sh.pages[i].page);
+	for (i = 0; i < sh.nr && !err; i++) {
+		err = slsfs_epoch_give_page(ck->txn, tgid,
+					    sh.pages[i].addr >> PAGE_SHIFT,
+					    sh.pages[i].page);
+		if (!err)
+			sh.pages[i].page = NULL;
+	}
 	if (err)
 		sls_refuse(ck, err, "pid %d: memory: error %d", tgid, err);
 	ck->nr_pages += sh.nr;

@@ -153,7 +153,6 @@ static struct sls_partition *sls_partition_alloc(struct slsfs_sb_info *store,
 	mutex_init(&part->ckpt_lock);
 	INIT_LIST_HEAD(&part->members);
 	init_waitqueue_head(&part->wq);
-	part->keep_epochs = attr.keep_epochs;
 	part->attr_flags = attr.flags;
 	part->epoch = slsfs_epoch_latest(store, id);
 	part->durable_epoch = part->epoch;

@@ -49,9 +49,8 @@ struct sls_partition {
 	struct list_head members;	/* struct sls_member, under sls_members_lock */
 	unsigned int nr_members;
 
-	/* Tunables, written through sysfs. */
+	/* Tunables, written through sysfs (keep_epochs is the store's). */
 	u64 period_ms;
-	u64 keep_epochs;
 	u64 attr_flags;			/* SLS_ATTR_* */
 	struct hrtimer timer;		/* the period */
 	struct work_struct tick;	/* a periodic checkpoint */
@@ -135,8 +134,8 @@ struct sls_ckpt {
 	u64 nr_copied;
 	u64 rec_bytes;
 	u64 next_file_id;
-	pid_t cur_pid;			/* the descriptor being captured, */
-	unsigned int cur_fd;		/* for what refuses it */
+	pid_t cur_pid;			/* the process being captured and */
+	unsigned int cur_fd;		/* its descriptor, for what refuses them */
 	struct xarray files;		/* struct file * -> its id */
 	char why[SLS_ERROR_LEN];	/* what refused it, for last_error */
 };

@@ -192,8 +192,7 @@ static long sls_persist_region(struct sls_partition *part,
 		sls_partition_put(own);
 	if (own != part)
 		return sls_reject(-EINVAL, "sls_persist: REGION of a partition the caller is not in");
-	if (addr + len < addr || addr + len > TASK_SIZE_MAX)
-		return sls_reject(-EFAULT, "sls_persist: REGION outside user memory");
+	/* sls_check_persist_args() bounded the range to user space. */
 	req->start = round_down(addr, PAGE_SIZE);
 	req->end = round_up(addr + len, PAGE_SIZE);
 	return 0;

@@ -132,7 +132,11 @@ static ssize_t period_ms_store(struct kobject *kobj, struct kobj_attribute *attr
 static ssize_t keep_epochs_show(struct kobject *kobj,
 				struct kobj_attribute *attr, char *buf)
 {
-	return sysfs_emit(buf, "%llu\n", READ_ONCE(SLS_PART(kobj)->keep_epochs));
+	struct sls_partition *part = SLS_PART(kobj);
+	struct slsfs_part_attr pa;
+	int err = slsfs_part_get_attr(part->store, part->id, &pa);
+
+	return err ?: sysfs_emit(buf, "%llu\n", pa.keep_epochs);
 }
 
 static ssize_t keep_epochs_store(struct kobject *kobj,
@@ -147,10 +151,7 @@ static ssize_t keep_epochs_store(struct kobject *kobj,
 		return sls_reject(-EINVAL, "keep_epochs: not in 0..%llu",
 				  SLS_KEEP_EPOCHS_MAX);
 	err = slsfs_part_set_keep(part->store, part->id, keep);
-	if (err)
-		return err;
-	WRITE_ONCE(part->keep_epochs, keep);
-	return len;
+	return err ?: len;
 }
 
 static struct kobj_attribute sls_part_attr_coalesced = __ATTR_RO(coalesced);

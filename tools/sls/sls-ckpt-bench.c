@@ -140,17 +140,30 @@ static double raw_write(const char *dev, unsigned long size, int repeat)
 	return t;
 }
 
-static void make_store(struct bench *b)
+/* Run @argv, its output to @out (or /dev/null); its exit status, or -1. */
+static int run(const char *const argv[], const char *out)
 {
-	char path[64];
 	pid_t pid = fork();
-	int status;
+	int status, fd;
 
 	if (pid == 0) {
-		execlp("mkfs.slsfs", "mkfs.slsfs", "-q", b->dev, (char *)NULL);
+		fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execvp(argv[0], (char *const *)argv);
 		_exit(127);
 	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || status)
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+static void make_store(struct bench *b)
+{
+	const char *mkfs[4] = { "mkfs.slsfs", "-q", b->dev, NULL };
+	char path[64];
+
+	if (run(mkfs, NULL))
 		die("mkfs.slsfs");
 	snprintf(b->mnt, sizeof(b->mnt), "/tmp/sls-bench.XXXXXX");
 	if (!mkdtemp(b->mnt) || mount(b->dev, b->mnt, "slsfs", 0, NULL))
@@ -244,24 +257,6 @@ static void end_member(pid_t pid, int cmd, int ack)
 	waitpid(pid, NULL, 0);
 	close(cmd);
 	close(ack);
-}
-
-/* Run @argv, its output to @out (or /dev/null); its exit status, or -1. */
-static int run(const char *const argv[], const char *out)
-{
-	pid_t pid = fork();
-	int status, fd;
-
-	if (pid == 0) {
-		fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 /* A process of @mib MiB of written memory, not in any partition. */
