@@ -8,6 +8,8 @@ menuconfig SLS
 	depends on X86_64 && MMU && BLOCK
 	depends on CHECKPOINT_RESTORE && MEM_SOFT_DIRTY
 	depends on UNIX=y
+	# restore gives VMAs back their madvise() flags
+	select ADVISE_SYSCALLS
 	help
 	  Checkpoint whole process trees (memory, threads, file
 	  descriptors, pipes, sockets) into a log on a block device up to

@@ -10,6 +10,7 @@
 #include <linux/crc32c.h>
 #include <linux/log2.h>
 #include <linux/math.h>
+#include <linux/slsfs.h>
 #include <linux/stddef.h>
 #include <linux/string.h>
 #include <kunit/visibility.h>
@@ -271,7 +272,6 @@ bool slsfs_name_ok(const char *name)
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_name_ok);
 
-/* Bytes a record with @len bytes of payload takes in a stream. */
 /* The bytes a record of @len payload bytes takes in the stream. */
 size_t slsfs_record_size(u32 len)
 {
@@ -318,3 +318,28 @@ int slsfs_record_check(const void *buf, size_t avail, u64 epoch, const char **wh
 	return *why ? -EUCLEAN : 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_record_check);
+
+/**
+ * slsfs_record_next - the record at the start of a stream, checked
+ * @buf:	the stream from the record on
+ * @avail:	bytes of the stream from @buf on
+ * @epoch:	the stream's epoch
+ * @rec:	set to the record's type, payload and length
+ * @why:	set to the reason when it is not valid
+ *
+ * Return: the bytes the record takes, or -EUCLEAN.
+ */
+ssize_t slsfs_record_next(const void *buf, size_t avail, u64 epoch,
+			  struct slsfs_rec *rec, const char **why)
+{
+	const struct slsfs_record *hdr = buf;
+	int err = slsfs_record_check(buf, avail, epoch, why);
+
+	if (err)
+		return err;
+	rec->type = le16_to_cpu(hdr->type);
+	rec->len = le32_to_cpu(hdr->len);
+	rec->data = hdr + 1;
+	return min(slsfs_record_size(rec->len), avail);
+}
+EXPORT_SYMBOL_GPL(slsfs_record_next);

@@ -163,6 +163,7 @@ struct slsfs_node {
 };
 
 /* log.c: writing the log. */
+int slsfs_log_write_discard(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch);
 int slsfs_log_write_part(struct slsfs_sb_info *sbi, u64 part_id,
 			 const struct slsfs_part *dp);
 

@@ -224,10 +224,12 @@ static int slsfs_log_write_one(struct slsfs_sb_info *sbi, u16 type, u64 part_id,
 	int err;
 
 	slsfs_wbatch_init(&wb);
-	ch = slsfs_chunk_new(sbi, &wb, type, part_id, epoch, 1, esize, 0);
+	ch = slsfs_chunk_new(sbi, &wb, type, part_id, epoch, esize ? 1 : 0,
+			     esize, 0);
 	err = ch ? 0 : -ENOMEM;
 	if (!err) {
-		memcpy(ch + 1, entry, esize);
+		if (esize)
+			memcpy(ch + 1, entry, esize);
 		err = slsfs_log_append(sbi, &wb, ch, NULL, REQ_PREFLUSH | REQ_FUA);
 	}
 	return slsfs_wbatch_wait(&wb) ?: err;
@@ -244,6 +246,19 @@ int slsfs_log_write_part(struct slsfs_sb_info *sbi, u64 part_id,
 	if (!err)
 		err = slsfs_log_write_one(sbi, SLSFS_CHUNK_PART, part_id, 0, dp,
 					  sizeof(*dp));
+	return err;
+}
+
+/* A partition's epochs after @epoch discarded, durably; the caller holds log_lock. */
+int slsfs_log_write_discard(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch)
+{
+	int err;
+
+	lockdep_assert_held(&sbi->log_lock);
+	err = slsfs_log_open(sbi);
+	if (!err)
+		err = slsfs_log_write_one(sbi, SLSFS_CHUNK_DISCARD, part_id, epoch,
+					  NULL, 0);
 	return err;
 }
 

@@ -203,3 +203,44 @@ void slsfs_part_unpin(struct slsfs_sb_info *sbi, u64 part_id)
 	mutex_unlock(&sbi->lock);
 }
 EXPORT_SYMBOL_GPL(slsfs_part_unpin);
+
+/**
+ * slsfs_epoch_discard_after - forget a partition's epochs newer than @epoch
+ * @sbi:	the store
+ * @part_id:	the partition
+ * @epoch:	the epoch that becomes its newest
+ *
+ * A restore of an older epoch goes back to it: what came after is gone,
+ * durably, before the first epoch taken from the restored state.
+ *
+ * Return: 0, -ENOENT, -ESTALE if @epoch is not retained, -EBUSY while an
+ * epoch of the partition is being written, -EIO.
+ */
+int slsfs_epoch_discard_after(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch)
+{
+	struct slsfs_partition *part;
+	int err = 0;
+
+	mutex_lock(&sbi->log_lock);
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (!part)
+		err = -ENOENT;
+	else if (!slsfs_epoch_find(part, epoch))
+		err = -ESTALE;
+	else if (part->writing)
+		err = -EBUSY;
+	mutex_unlock(&sbi->lock);
+	if (!err)
+		err = slsfs_log_write_discard(sbi, part_id, epoch);
+	if (!err) {
+		mutex_lock(&sbi->lock);
+		part = slsfs_part_find_id(&sbi->store, part_id);
+		if (part)
+			slsfs_epochs_discard_after(part, epoch);
+		mutex_unlock(&sbi->lock);
+	}
+	mutex_unlock(&sbi->log_lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_discard_after);

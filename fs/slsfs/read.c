@@ -151,3 +151,44 @@ int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(slsfs_page_read);
+
+/**
+ * slsfs_page_find - the next page of an object an epoch can see
+ * @sbi:	the store
+ * @part_id:	the partition
+ * @obj:	the object
+ * @epoch:	the epoch
+ * @index:	from this page index on; set to the one found
+ * @last:	up to this one
+ *
+ * Restore walks what the store holds instead of every page of a range.
+ *
+ * Return: 0, -ENODATA if there is none, -ESTALE if @epoch is not retained.
+ */
+int slsfs_page_find(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
+		    u64 *index, u64 last)
+{
+	struct slsfs_partition *part;
+	struct slsfs_object *o = NULL;
+	unsigned long i = *index;
+	int err = -ESTALE;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (part && slsfs_epoch_find(part, epoch)) {
+		o = xa_load(&part->objects, obj);
+		err = -ENODATA;
+	}
+	while (o && xa_find(&o->pages, &i, last, XA_PRESENT)) {
+		if (slsfs_page_lookup(part, obj, i, epoch)) {
+			*index = i;
+			err = 0;
+			break;
+		}
+		if (i++ == last)
+			break;
+	}
+	mutex_unlock(&sbi->lock);
+	return err;
+}
+EXPORT_SYMBOL_GPL(slsfs_page_find);

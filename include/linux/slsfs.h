@@ -23,6 +23,13 @@ struct slsfs_txn;
 
 #define SLSFS_EPOCH_FULL	(1U << 0)	/* holds every page: no parent */
 
+/* A record of an epoch's stream, as slsfs_record_next() finds it. */
+struct slsfs_rec {
+	u16 type;
+	u32 len;
+	const void *data;
+};
+
 struct slsfs_part_attr {
 	u64 period_ms;
 	u64 keep_epochs;	/* 0: the store's default */
@@ -61,6 +68,11 @@ void slsfs_epoch_abort(struct slsfs_txn *txn);
 u64 slsfs_epoch_latest(struct slsfs_sb_info *sbi, u64 part_id);
 ssize_t slsfs_epoch_read_records(struct slsfs_sb_info *sbi, u64 part_id,
 				 u64 epoch, void *buf, size_t len, loff_t pos);
+ssize_t slsfs_record_next(const void *buf, size_t avail, u64 epoch,
+			  struct slsfs_rec *rec, const char **why);
+int slsfs_epoch_discard_after(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch);
+int slsfs_page_find(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
+		    u64 *index, u64 last);
 int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 		    u64 epoch, struct page *dst);
 

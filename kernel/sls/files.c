@@ -9,6 +9,7 @@
  * they hold too, read without consuming it.  A kind of file that restore cannot
  * rebuild is refused by name, never left out.
  */
+#include <linux/close_range.h>
 #include <linux/eventfd.h>
 #include <linux/fdtable.h>
 #include <linux/file.h>
@@ -63,6 +64,15 @@ int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path)
 	}
 	__putname(buf);
 	return err;
+}
+
+/* What restore compares to tell whether a file changed since the epoch. */
+void sls_file_stamp(struct inode *inode, u64 *size, s64 *mtime_ns)
+{
+	struct timespec64 mtime = inode_get_mtime(inode);
+
+	*size = i_size_read(inode);
+	*mtime_ns = timespec64_to_ns(&mtime);
 }
 
 /* The character devices restore can reopen by name. */
@@ -126,21 +136,38 @@ static int sls_eventfd_capture(struct sls_ckpt *ck, struct file *file,
  * is, whether it is reopened by path, and what else it records.  Anything
  * else is refused.
  */
+static struct file *sls_path_open(struct sls_restore *rs,
+				  const struct sls_img_file *f,
+				  const struct slsfs_rec *next);
+
+static struct file *sls_partition_reopen(struct sls_restore *rs,
+					 const struct sls_img_file *f,
+					 const struct slsfs_rec *next);
+
 static const struct sls_filedef {
 	u32 kind;
+	const char *name;
 	bool by_path;
 	bool (*match)(struct file *file);
 	int (*capture)(struct sls_ckpt *ck, struct file *file,
 		       struct sls_img_file *img);
+	struct file *(*open)(struct sls_restore *rs,
+			     const struct sls_img_file *f,
+			     const struct slsfs_rec *next);
 } sls_filedefs[] = {
-	{ SLS_FILE_REG,		true,	sls_is_reg,	NULL },
-	{ SLS_FILE_DIR,		true,	sls_is_dir,	NULL },
-	{ SLS_FILE_CHR,		true,	sls_is_chrdev,	NULL },
-	{ SLS_FILE_PIPE,	false,	sls_is_pipe,	sls_pipe_capture },
-	{ SLS_FILE_FIFO,	true,	sls_is_fifo,	sls_pipe_capture },
-	{ SLS_FILE_UNIX,	false,	sls_is_unix,	sls_unix_capture },
-	{ SLS_FILE_EVENTFD,	false,	sls_is_eventfd,	sls_eventfd_capture },
-	{ SLS_FILE_PARTITION,	false,	sls_is_partition, NULL },
+	{ SLS_FILE_REG, "regular file", true, sls_is_reg, NULL, sls_path_open },
+	{ SLS_FILE_DIR, "directory", true, sls_is_dir, NULL, sls_path_open },
+	{ SLS_FILE_CHR, "character device", true, sls_is_chrdev, NULL,
+	  sls_path_open },
+	{ SLS_FILE_PIPE, "pipe", false, sls_is_pipe, sls_pipe_capture,
+	  sls_pipe_open },
+	{ SLS_FILE_FIFO, "FIFO", true, sls_is_fifo, sls_pipe_capture,
+	  sls_pipe_open },
+	{ SLS_FILE_UNIX, "UNIX socket", false, sls_is_unix, sls_unix_capture },
+	{ SLS_FILE_EVENTFD, "eventfd", false, sls_is_eventfd,
+	  sls_eventfd_capture },
+	{ SLS_FILE_PARTITION, "partition", false, sls_is_partition, NULL,
+	  sls_partition_reopen },
 };
 
 static const struct sls_filedef *sls_filedef_of(struct file *file)
@@ -191,6 +218,8 @@ static int sls_emit_file(struct sls_ckpt *ck, struct task_struct *leader,
 
 	if (!buf)
 		return -ENOMEM;
+	if (def->kind == SLS_FILE_REG)
+		sls_file_stamp(file_inode(file), &img.size, &img.mtime_ns);
 	if (def->by_path) {
 		name = sls_path_name(&file->f_path, buf, &img.path_len);
 		if (IS_ERR(name)) {
@@ -274,4 +303,179 @@ int sls_files_capture(struct sls_ckpt *ck, struct task_struct *leader)
 			break;
 	}
 	return err;
+}
+
+/*
+ * Restore.  The caller of sls_restore() opens every file of the epoch with
+ * its own credentials, before any task exists; each process then installs
+ * its descriptors from them, so an open file shared between descriptors
+ * or processes is shared again.
+ */
+
+/* A file reopened by its path, unless it changed since the epoch. */
+static struct file *sls_path_open(struct sls_restore *rs,
+				  const struct sls_img_file *f,
+				  const struct slsfs_rec *next)
+{
+	int flags = f->flags & ~(O_CREAT | O_EXCL | O_TRUNC);
+	struct file *file;
+	s64 mtime_ns;
+	char *name;
+	u64 size;
+	loff_t pos;
+
+	name = kmemdup_nul((const char *)(f + 1), f->path_len, GFP_KERNEL);
+	if (!name)
+		return ERR_PTR(-ENOMEM);
+	if (f->kind == SLS_FILE_CHR)
+		flags |= O_NOCTTY;	/* a tty is not the caller's to take */
+	file = filp_open(name, flags, 0);
+	if (IS_ERR(file)) {
+		sls_restore_fail(rs, PTR_ERR(file), "%s: error %ld", name,
+				 PTR_ERR(file));
+		goto out;
+	}
+	if (f->kind == SLS_FILE_REG) {
+		sls_file_stamp(file_inode(file), &size, &mtime_ns);
+		if (size != f->size || mtime_ns != f->mtime_ns) {
+			fput(file);
+			file = ERR_PTR(sls_restore_fail(rs, -ESTALE,
+							"%s: changed since the epoch",
+							name));
+			goto out;
+		}
+	}
+	if (f->kind == SLS_FILE_REG || f->kind == SLS_FILE_DIR) {
+		pos = vfs_llseek(file, f->pos, SEEK_SET);
+		if (pos < 0) {
+			fput(file);
+			file = ERR_PTR(sls_restore_fail(rs, pos, "%s: seek: error %lld",
+							name, pos));
+		}
+	}
+out:
+	kfree(name);
+	return file;
+}
+
+/* A descriptor of the partition being restored; of another, not yet. */
+static struct file *sls_partition_reopen(struct sls_restore *rs,
+					 const struct sls_img_file *f,
+					 const struct slsfs_rec *next)
+{
+	const char *name = (const char *)(f + 1);
+	struct file *file;
+
+	if (f->path_len != strlen(rs->part->name) ||
+	    memcmp(name, rs->part->name, f->path_len))
+		return ERR_PTR(sls_restore_fail(rs, -EOPNOTSUPP,
+						"file %llu: a descriptor of another partition is not restorable yet",
+						f->id));
+	file = sls_partition_file(rs->part);
+	if (IS_ERR(file))
+		sls_restore_fail(rs, PTR_ERR(file), "file %llu: partition: error %ld",
+				 f->id, PTR_ERR(file));
+	return file;
+}
+
+static struct file *sls_file_open(struct sls_restore *rs,
+				  const struct sls_img_file *f,
+				  const struct slsfs_rec *next)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(sls_filedefs); i++) {
+		const struct sls_filedef *def = &sls_filedefs[i];
+
+		if (def->kind != f->kind)
+			continue;
+		if (def->open)
+			return def->open(rs, f, next);
+		return ERR_PTR(sls_restore_fail(rs, -EOPNOTSUPP,
+						"file %llu: restoring a %s is not supported yet",
+						f->id, def->name));
+	}
+	return ERR_PTR(sls_restore_fail(rs, -EUCLEAN, "file %llu: unknown kind %u",
+					f->id, f->kind));
+}
+
+/**
+ * sls_files_open - open every file of the epoch, as the caller
+ * @rs:		the restore
+ *
+ * Return: 0, or the first failure, reported with sls_restore_fail().
+ */
+int sls_files_open(struct sls_restore *rs)
+{
+	struct sls_image *img = rs->img;
+	const struct slsfs_rec *next;
+	struct file *file;
+	unsigned int i;
+	int err;
+
+	for (i = 0; i < img->nr_recs; i++) {
+		const struct sls_img_file *f = img->recs[i].data;
+
+		if (img->recs[i].type != SLS_REC_FILE)
+			continue;
+		next = i + 1 < img->nr_recs ? &img->recs[i + 1] : NULL;
+		file = sls_file_open(rs, f, next);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+		err = xa_insert(&rs->files, f->id, file, GFP_KERNEL);
+		if (err) {
+			fput(file);
+			return sls_restore_fail(rs, err == -EBUSY ? -EUCLEAN : err,
+						"file %llu: recorded twice", f->id);
+		}
+	}
+	return 0;
+}
+
+/* Drop what the caller opened: the descriptors hold what they need. */
+void sls_files_close(struct sls_restore *rs)
+{
+	struct sls_rpipe *rp;
+	struct file *file;
+	unsigned long id;
+
+	xa_for_each(&rs->files, id, file)
+		fput(file);
+	xa_destroy(&rs->files);
+	xa_for_each(&rs->pipes, id, rp) {
+		if (rp->end[0])
+			fput(rp->end[0]);
+		if (rp->end[1])
+			fput(rp->end[1]);
+		kfree(rp);
+	}
+	xa_destroy(&rs->pipes);
+}
+
+/* The descriptor table of a process, a private one, as it was. */
+int sls_files_restore(struct sls_rproc *p)
+{
+	const struct slsfs_rec *rec;
+	struct file *file;
+	int err;
+
+	err = __close_range(0, ~0U, CLOSE_RANGE_UNSHARE);
+	if (err)
+		return sls_restore_fail(p->rs, err, "pid %d: descriptor table",
+					p->img->pid);
+	sls_for_each_rec(p, rec, SLS_REC_FD) {
+		const struct sls_img_fd *fd = rec->data;
+
+		file = xa_load(&p->rs->files, fd->file_id);
+		if (!file)
+			return sls_restore_fail(p->rs, -EUCLEAN,
+						"pid %d fd %u: no file %llu in the epoch",
+						p->img->pid, fd->fd, fd->file_id);
+		err = replace_fd(fd->fd, file, fd->flags & SLS_IMG_FD_CLOEXEC ?
+				 O_CLOEXEC : 0);
+		if (err < 0)
+			return sls_restore_fail(p->rs, err, "pid %d fd %u: error %d",
+						p->img->pid, fd->fd, err);
+	}
+	return 0;
 }

@@ -111,9 +111,12 @@ void sls_exit(struct task_struct *tsk)
 	sls_member_free(m);
 }
 
-/* Add or remove one process; a kernel thread or a dying one is refused. */
-static int sls_attach_one(struct sls_partition *part, struct task_struct *task,
-			  unsigned int flags)
+/*
+ * Add or remove one process; a kernel thread or a dying one is refused.
+ * The caller holds part->ckpt_lock.
+ */
+int sls_attach_task(struct sls_partition *part, struct task_struct *task,
+		    unsigned int flags)
 {
 	struct signal_struct *sig = task->signal;
 	struct sls_member *m = NULL;
@@ -221,7 +224,7 @@ int sls_attach_pid(struct sls_partition *part, struct pid *pid,
 		goto out;
 	}
 	for (i = 0; i < nr && !err; i++) {
-		err = sls_attach_one(part, tasks[i], flags);
+		err = sls_attach_task(part, tasks[i], flags);
 		/* A descendant that exits meanwhile is no error. */
 		if (err == -ESRCH && i)
 			err = 0;

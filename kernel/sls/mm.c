@@ -7,10 +7,14 @@
  * <tgid>, shadowed by mm/sls_shadow.c so that the application runs on
  * while they are written.
  */
+#include <linux/file.h>
 #include <linux/hugetlb.h>
+#include <linux/mman.h>
+#include <linux/sls.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <asm/vdso.h>
 
 #include "sls.h"
 
@@ -88,7 +92,9 @@ static int sls_emit_vma(struct sls_ckpt *ck, struct task_struct *leader,
 				  "pid %d: mapping %#lx-%#lx (%s): not supported",
 				  task_tgid_nr(leader), vma->vm_start, vma->vm_end,
 				  sls_vma_special(vma) ?: "device or hugetlb");
-	if (vma->vm_file && img.kind != SLS_VMA_ANON_SHARED) {
+	if (img.kind == SLS_VMA_ANON_SHARED) {
+		img.shm_id = file_inode(vma->vm_file)->i_ino;
+	} else if (vma->vm_file) {
 		name = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
 		if (IS_ERR(name))
 			return sls_refuse(ck, -EOPNOTSUPP,
@@ -181,4 +187,262 @@ int sls_mm_capture_region(struct sls_ckpt *ck)
 {
 	return sls_mm_pages(ck, task_tgid_nr(current), current->mm,
 			    ck->req->start, ck->req->end);
+}
+
+/*
+ * Restore.  A process switches to a fresh address space the way exec does,
+ * maps each VMA of the image where it was, and has every page the store
+ * holds for it read straight into the page it faults in.
+ */
+
+/**
+ * sls_mm_check - refuse shared memory restore cannot share again yet
+ * @img:	the image
+ * @why:	set to the mapping refused
+ *
+ * Return: 0 or -EOPNOTSUPP.
+ */
+int sls_mm_check(struct sls_image *img, char *why)
+{
+	const struct slsfs_rec *rec, *other;
+	unsigned int i, j;
+
+	for (i = 0; i < img->nr_procs; i++) {
+		struct sls_rproc *p = &img->procs[i];
+
+		sls_for_each_rec(p, rec, SLS_REC_VMA) {
+			const struct sls_img_vma *v = rec->data;
+
+			if (v->kind != SLS_VMA_ANON_SHARED)
+				continue;
+			for (j = i + 1; j < img->nr_procs; j++) {
+				sls_for_each_rec(&img->procs[j], other, SLS_REC_VMA) {
+					const struct sls_img_vma *w = other->data;
+
+					if (w->kind != SLS_VMA_ANON_SHARED ||
+					    w->shm_id != v->shm_id)
+						continue;
+					snprintf(why, SLS_ERROR_LEN,
+						 "pids %d and %d: shared anonymous memory between processes is not restorable yet",
+						 p->img->pid, img->procs[j].img->pid);
+					return -EOPNOTSUPP;
+				}
+			}
+		}
+	}
+	return 0;
+}
+
+static const struct sls_img_path *sls_path_of(struct sls_rproc *p, u32 kind)
+{
+	const struct slsfs_rec *rec;
+
+	sls_for_each_rec(p, rec, SLS_REC_PATH)
+		if (((const struct sls_img_path *)rec->data)->kind == kind)
+			return rec->data;
+	return NULL;
+}
+
+static struct file *sls_open_name(const char *name, u32 len, int flags)
+{
+	char *path = kmemdup_nul(name, len, GFP_KERNEL);
+	struct file *file;
+
+	if (!path)
+		return ERR_PTR(-ENOMEM);
+	file = filp_open(path, flags, 0);
+	kfree(path);
+	return file;
+}
+
+/* A fresh mm with the executable, switched to. */
+static int sls_mm_switch(struct sls_rproc *p)
+{
+	const struct sls_img_path *exe = sls_path_of(p, SLS_IMG_PATH_EXE);
+	struct mm_struct *mm = mm_alloc();
+	struct file *file;
+	int err = 0;
+
+	if (!mm)
+		return -ENOMEM;
+	if (exe) {
+		file = sls_open_name((const char *)(exe + 1), exe->len,
+				     O_RDONLY | O_LARGEFILE);
+		err = PTR_ERR_OR_ZERO(file);
+		if (!err) {
+			err = set_mm_exe_file(mm, file);
+			fput(file);
+		}
+	}
+	if (!err)
+		err = sls_exec_mmap(mm);
+	if (err) {
+		mmput(mm);
+		return err;
+	}
+	arch_pick_mmap_layout(mm, &current->signal->rlim[RLIMIT_STACK]);
+	mm->task_size = TASK_SIZE;
+	return 0;
+}
+
+/* The vdso (and its vvar below it) where the image had it. */
+static int sls_vdso_restore(const struct sls_img_vma *v)
+{
+	const struct vdso_image *image = &vdso_image_64;
+	int err;
+
+	if (v->end - v->start != image->size)
+		return -EOPNOTSUPP;	/* the vdso of another kernel */
+	err = map_vdso_once(image, v->start + image->sym_vvar_start);
+	if (err)
+		return err;
+	return current->mm->context.vdso == (void __user *)v->start ? 0 : -EEXIST;
+}
+
+static const struct {
+	unsigned long flag;
+	int advice;
+} sls_vma_advice[] = {
+	{ VM_DONTDUMP,		MADV_DONTDUMP },
+	{ VM_DONTCOPY,		MADV_DONTFORK },
+	{ VM_WIPEONFORK,	MADV_WIPEONFORK },
+	{ VM_HUGEPAGE,		MADV_HUGEPAGE },
+	{ VM_NOHUGEPAGE,	MADV_NOHUGEPAGE },
+};
+
+/* Map one VMA of the image; its pages come later. */
+static int sls_vma_restore(const struct sls_img_vma *v)
+{
+	unsigned long prot = 0, flags = MAP_FIXED_NOREPLACE, addr;
+	unsigned long len = v->end - v->start;
+	struct file *file = NULL;
+	unsigned int i;
+	int err;
+
+	if (v->kind == SLS_VMA_VVAR)
+		return 0;	/* mapped with the vdso */
+	if (v->kind == SLS_VMA_VDSO)
+		return sls_vdso_restore(v);
+	if (v->vm_flags & VM_READ)
+		prot |= PROT_READ;
+	if (v->vm_flags & VM_WRITE)
+		prot |= PROT_WRITE;
+	if (v->vm_flags & VM_EXEC)
+		prot |= PROT_EXEC;
+	if (v->vm_flags & VM_GROWSDOWN)
+		flags |= MAP_GROWSDOWN;
+	flags |= v->vm_flags & VM_SHARED ? MAP_SHARED : MAP_PRIVATE;
+	if (v->kind == SLS_VMA_FILE || v->kind == SLS_VMA_FILE_SHARED) {
+		file = sls_open_name((const char *)(v + 1), v->path_len,
+				     (v->vm_flags & VM_SHARED) &&
+				     (v->vm_flags & VM_MAYWRITE) ? O_RDWR : O_RDONLY);
+		if (IS_ERR(file))
+			return PTR_ERR(file);
+	} else {
+		flags |= MAP_ANONYMOUS;
+	}
+	addr = vm_mmap(file, v->start, len, prot, flags,
+		       file ? v->pgoff << PAGE_SHIFT : 0);
+	if (file)
+		fput(file);
+	if (IS_ERR_VALUE(addr))
+		return addr;
+	for (i = 0; i < ARRAY_SIZE(sls_vma_advice); i++) {
+		if (!(v->vm_flags & sls_vma_advice[i].flag))
+			continue;
+		err = do_madvise(current->mm, v->start, len,
+				 sls_vma_advice[i].advice);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Every page the store holds for the VMA, read into the page it maps. */
+static int sls_vma_pages(struct sls_rproc *p, const struct sls_img_vma *v)
+{
+	struct sls_partition *part = p->rs->part;
+	u64 epoch = p->rs->img->epoch, index = v->start >> PAGE_SHIFT;
+	u64 last = (v->end >> PAGE_SHIFT) - 1;
+	struct page *page;
+	long n;
+	int err;
+
+	if (v->kind == SLS_VMA_VDSO || v->kind == SLS_VMA_VVAR ||
+	    (v->kind == SLS_VMA_FILE_SHARED && !(v->vm_flags & VM_WRITE)))
+		return 0;
+	while (!(err = slsfs_page_find(part->store, part->id, p->img->pid,
+				       epoch, &index, last))) {
+		n = get_user_pages_unlocked(index << PAGE_SHIFT, 1, &page,
+					    FOLL_WRITE | FOLL_FORCE);
+		if (n != 1)
+			return n < 0 ? n : -EFAULT;
+		err = slsfs_page_read(part->store, part->id, p->img->pid, index,
+				      epoch, page);
+		if (!err)
+			set_page_dirty_lock(page);
+		put_page(page);
+		if (err || index++ == last)
+			return err;
+	}
+	return err == -ENODATA ? 0 : err;
+}
+
+static void sls_mm_fields_restore(const struct sls_img_mm *img)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned int n = min_t(u64, img->nr_auxv, AT_VECTOR_SIZE - 2);
+
+	mmap_write_lock(mm);
+	mm->start_code = img->start_code;
+	mm->end_code = img->end_code;
+	mm->start_data = img->start_data;
+	mm->end_data = img->end_data;
+	mm->start_brk = img->start_brk;
+	mm->brk = img->brk;
+	mm->start_stack = img->start_stack;
+	mm->arg_start = img->arg_start;
+	mm->arg_end = img->arg_end;
+	mm->env_start = img->env_start;
+	mm->env_end = img->env_end;
+	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
+	memcpy(mm->saved_auxv, img->auxv, n * sizeof(img->auxv[0]));
+	mmap_write_unlock(mm);
+}
+
+/* The address space of a process: layout, fields, then memory. */
+int sls_mm_restore(struct sls_rproc *p)
+{
+	const struct sls_img_mm *img = NULL;
+	const struct slsfs_rec *rec;
+	const struct sls_img_vma *v;
+	int err;
+
+	sls_for_each_rec(p, rec, SLS_REC_MM)
+		img = rec->data;
+	if (!img)
+		return sls_restore_fail(p->rs, -EUCLEAN, "pid %d: no address space",
+					p->img->pid);
+	err = sls_mm_switch(p);
+	if (err)
+		return sls_restore_fail(p->rs, err, "pid %d: exe or mm: error %d",
+					p->img->pid, err);
+	sls_for_each_rec(p, rec, SLS_REC_VMA) {
+		v = rec->data;
+		err = sls_vma_restore(v);
+		if (err)
+			return sls_restore_fail(p->rs, err,
+						"pid %d: mapping %#llx-%#llx: error %d",
+						p->img->pid, v->start, v->end, err);
+	}
+	sls_mm_fields_restore(img);
+	sls_for_each_rec(p, rec, SLS_REC_VMA) {
+		v = rec->data;
+		err = sls_vma_pages(p, v);
+		if (err)
+			return sls_restore_fail(p->rs, err,
+						"pid %d: memory at %#llx: error %d",
+						p->img->pid, v->start, err);
+	}
+	return 0;
 }

@@ -217,6 +217,24 @@ static int sls_partition_lookup(struct slsfs_sb_info *store, const char *name,
 }
 
 /**
+ * sls_partition_file - a new open file of a loaded partition
+ * @part:	the partition
+ *
+ * Return: the file, which holds a reference to @part, or an ERR_PTR().
+ */
+struct file *sls_partition_file(struct sls_partition *part)
+{
+	struct file *file;
+
+	sls_partition_get(part);
+	file = anon_inode_getfile("[sls_partition]", &sls_partition_fops, part,
+				  O_RDWR | O_CLOEXEC);
+	if (IS_ERR(file))
+		sls_partition_put(part);
+	return file;
+}
+
+/**
  * sls_partition_open - open or create a partition, and a descriptor of it
  * @dir:	the root of an slsfs mount
  * @name:	the partition's name, checked
@@ -251,20 +269,14 @@ int sls_partition_open(const struct path *dir, const char *name,
 				  name, PTR_ERR(part));
 
 	fd = get_unused_fd_flags(O_CLOEXEC);
-	if (fd < 0) {
-		err = fd;
-		goto out_put;
-	}
-	file = anon_inode_getfile("[sls_partition]", &sls_partition_fops, part,
-				  O_RDWR | O_CLOEXEC);
+	file = fd < 0 ? ERR_PTR(fd) : sls_partition_file(part);
 	if (IS_ERR(file)) {
-		put_unused_fd(fd);
-		err = PTR_ERR(file);
-		goto out_put;
+		if (fd >= 0)
+			put_unused_fd(fd);
+		fd = PTR_ERR(file);
+	} else {
+		fd_install(fd, file);
 	}
-	fd_install(fd, file);
-	return fd;
-out_put:
 	sls_partition_put(part);
-	return err;
+	return fd;
 }

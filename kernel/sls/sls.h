@@ -140,10 +140,82 @@ struct sls_ckpt {
 	char why[SLS_ERROR_LEN];	/* what refused it, for last_error */
 };
 
-/* One kind of object: how it is captured (see objdef.c). */
+struct sls_resume;
+
+/* A thread of an image, and the task restore makes of it. */
+struct sls_rthread {
+	const struct sls_img_thread *img;
+	const void *xstate;
+	u32 xstate_size;
+	struct sls_rproc *proc;
+	struct task_struct *task;
+	struct sls_resume *resume;	/* what it does first in user mode */
+};
+
+/* A zombie child of an image's process. */
+struct sls_rzombie {
+	const struct sls_img_zombie *img;
+	struct sls_rproc *proc;		/* its parent */
+	struct task_struct *task;
+};
+
+/* A process of an image: its SLS_REC_PROC and the records up to the next. */
+struct sls_rproc {
+	const struct sls_img_proc *img;
+	const struct slsfs_rec *recs;
+	unsigned int nr_recs;
+	struct sls_rthread *threads;	/* the leader first */
+	unsigned int nr_threads;
+	struct sls_rzombie *zombies;
+	unsigned int nr_zombies;
+	struct sls_rproc *parent;	/* NULL for a root of the tree */
+	struct sls_restore *rs;
+	pid_t pid;			/* restored, in the caller's namespace */
+};
+
+/* An epoch read back (image.c). */
+struct sls_image {
+	u64 epoch;
+	void *buf;			/* the record stream */
+	size_t len;
+	struct slsfs_rec *recs;
+	unsigned int nr_recs;
+	struct sls_rproc *procs;
+	unsigned int nr_procs;
+	unsigned int nr_tasks;		/* threads and zombies */
+	char why[SLS_ERROR_LEN];
+};
+
+/* A restore in progress (restore.c). */
+struct sls_restore {
+	refcount_t ref;			/* the restorer's, and one per task */
+	struct sls_partition *part;
+	struct sls_image *img;
+	u64 flags;			/* SLS_RESTORE_* */
+	struct xarray files;		/* file id -> struct file * */
+	struct xarray pipes;		/* pipe inode -> struct sls_rpipe */
+	wait_queue_head_t ready_wq;	/* the restorer waits for the tasks */
+	wait_queue_head_t go_wq;	/* the tasks wait for the restorer */
+	unsigned int nr_waiting;	/* tasks to report, under ready_wq.lock */
+	int err;			/* the first failure, under ready_wq.lock */
+	int state;			/* SLS_RS_*, under go_wq.lock */
+	char why[SLS_ERROR_LEN];
+};
+
+#define SLS_RS_BUILDING		0
+#define SLS_RS_GO		1
+#define SLS_RS_ABORT		2
+
+/* A pipe being rebuilt: its two ends, or a FIFO's end that holds it open. */
+struct sls_rpipe {
+	struct file *end[2];
+};
+
+/* One kind of object: how it is captured and restored (see objdef.c). */
 struct sls_objdef {
 	const char *name;
 	int (*capture)(struct sls_ckpt *ck, struct task_struct *leader);
+	int (*restore)(struct sls_rproc *p);
 };
 
 extern const struct sls_objdef sls_objdefs[];
@@ -161,6 +233,7 @@ int sls_copy_args(void *dst, size_t ksize, size_t ver0,
 /* partition.c */
 extern const struct file_operations sls_partition_fops;
 struct file *sls_partition_fget(int partfd);
+struct file *sls_partition_file(struct sls_partition *part);
 int sls_partition_open(const struct path *dir, const char *name,
 		       const struct sls_attr *attr, unsigned int flags);
 void sls_partition_kobj_release(struct kobject *kobj);
@@ -179,6 +252,8 @@ extern atomic64_t sls_total_checkpoints;
 /* member.c */
 int sls_attach_pid(struct sls_partition *part, struct pid *pid,
 		   unsigned int flags);
+int sls_attach_task(struct sls_partition *part, struct task_struct *task,
+		    unsigned int flags);
 struct sls_partition *sls_current_partition(void);
 struct pid **sls_members_snapshot(struct sls_partition *part,
 				  unsigned int *nr);
@@ -201,6 +276,23 @@ int sls_emit2(struct sls_ckpt *ck, u16 type, const void *head, u32 head_len,
 int sls_refuse(struct sls_ckpt *ck, int err, const char *fmt, ...)
 	__printf(3, 4);
 
+/* image.c */
+struct sls_image *sls_image_load(struct sls_partition *part, u64 epoch,
+				 char *why);
+void sls_image_free(struct sls_image *img);
+struct sls_rproc *sls_image_proc(struct sls_image *img, pid_t pid);
+
+/* restore.c */
+long sls_restore(struct sls_partition *part, const struct sls_restore_args *args);
+int sls_restore_fail(struct sls_restore *rs, int err, const char *fmt, ...)
+	__printf(3, 4);
+const struct slsfs_rec *sls_rec_find(const struct sls_rproc *p,
+				     const struct slsfs_rec *from, u16 type);
+/* Each record of type @t of process @p. */
+#define sls_for_each_rec(p, rec, t)					\
+	for (rec = sls_rec_find(p, (p)->recs, t); rec;			\
+	     rec = sls_rec_find(p, rec + 1, t))
+
 /* task.c, mm.c, files.c: the kinds of objects. */
 int sls_thread_capture(struct task_struct *t, struct sls_thread_state *ts);
 void sls_thread_state_free(struct sls_thread_state *ts);
@@ -210,6 +302,18 @@ int sls_mm_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_mm_capture_region(struct sls_ckpt *ck);
 int sls_files_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path);
+void sls_file_stamp(struct inode *inode, u64 *size, s64 *mtime_ns);
+int sls_task_restore(struct sls_rproc *p);
+int sls_thread_restore(struct sls_rthread *t);
+int sls_thread_set_regs(struct sls_rthread *t);
+void sls_thread_resume(struct sls_rthread *t);
+int sls_creds_check(struct sls_image *img, char *why);
+int sls_fs_restore(struct sls_rproc *p);
+int sls_files_open(struct sls_restore *rs);
+void sls_files_close(struct sls_restore *rs);
+int sls_files_restore(struct sls_rproc *p);
+int sls_mm_check(struct sls_image *img, char *why);
+int sls_mm_restore(struct sls_rproc *p);
 
 /* pipe.c, unix.c: kinds of open files (see sls_filedefs[] in files.c). */
 bool sls_is_pipe(struct file *file);
@@ -219,5 +323,8 @@ int sls_pipe_capture(struct sls_ckpt *ck, struct file *file,
 bool sls_is_unix(struct file *file);
 int sls_unix_capture(struct sls_ckpt *ck, struct file *file,
 		     struct sls_img_file *img);
+struct file *sls_pipe_open(struct sls_restore *rs,
+			   const struct sls_img_file *f,
+			   const struct slsfs_rec *next);
 
 #endif /* _KERNEL_SLS_SLS_H */

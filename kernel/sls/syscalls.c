@@ -239,7 +239,7 @@ SYSCALL_DEFINE3(sls_restore, int, partfd,
 {
 	struct sls_restore_args args;
 	struct file *part;
-	int err;
+	long err;
 
 	err = sls_copy_args(&args, sizeof(args), SLS_RESTORE_ARGS_SIZE_VER0,
 			    uargs, usize);
@@ -251,7 +251,7 @@ SYSCALL_DEFINE3(sls_restore, int, partfd,
 	part = sls_partition_fget(partfd);
 	if (IS_ERR(part))
 		return PTR_ERR(part);
-	err = sls_reject(-EOPNOTSUPP, "sls_restore: not supported yet");
+	err = sls_restore(part->private_data, &args);
 	fput(part);
 	return err;
 }

@@ -7,15 +7,19 @@
  * the process (ids, credentials, limits, signal handlers) is read here by
  * the checkpointer while every thread is parked.
  */
+#include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/fs_struct.h>
 #include <linux/futex.h>
+#include <linux/namei.h>
 #include <linux/pid.h>
 #include <linux/regset.h>
+#include <linux/rseq.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/slab.h>
 #include <linux/syscalls.h>
+#include <linux/task_work.h>
 #include <asm/syscall.h>
 #include <uapi/linux/elf.h>
 
@@ -318,4 +322,366 @@ int sls_fs_capture(struct sls_ckpt *ck, struct task_struct *leader)
 		fput(exe);
 	}
 	return err;
+}
+
+/*
+ * Restore.  A process's own task builds it, in the kernel, before it first
+ * reaches user mode (restore.c); its registers are written by the caller
+ * of sls_restore() while it waits, through the regsets ptrace writes.
+ */
+
+/* What a thread does first in user mode: ret_from_fork() zeroed its ax. */
+struct sls_resume {
+	struct callback_head cb;
+	u64 ax;
+};
+
+static void sls_resume_fn(struct callback_head *cb)
+{
+	struct sls_resume *r = container_of(cb, struct sls_resume, cb);
+
+	current_pt_regs()->ax = r->ax;
+	kfree(r);
+}
+
+/* Join @pgrp, as setpgid() does, if it is of our session. */
+static void sls_join_pgrp(struct pid *pgrp)
+{
+	struct task_struct *leader;
+
+	write_lock_irq(&tasklist_lock);
+	leader = pid_task(pgrp, PIDTYPE_PGID);
+	if (leader && task_session(leader) == task_session(current) &&
+	    task_pgrp(current) != pgrp)
+		change_pid(current, PIDTYPE_PGID, pgrp);
+	write_unlock_irq(&tasklist_lock);
+}
+
+/*
+ * The session and process group, before the children inherit them.  A
+ * group or session led from outside the image is the caller's: the
+ * restored tree stays in it.
+ */
+static int sls_proc_ids_restore(struct sls_rproc *p)
+{
+	const struct sls_img_proc *img = p->img;
+	struct sls_rproc *leader;
+	struct pid *pgrp;
+
+	if (img->sid == img->pid)
+		return ksys_setsid() < 0 ? -EPERM : 0;
+	if (img->pgid == img->pid) {
+		sls_join_pgrp(task_pid(current));
+		return 0;
+	}
+	leader = sls_image_proc(p->rs->img, img->pgid);
+	if (!leader || leader->pid <= 0)
+		return 0;
+	pgrp = find_get_pid(leader->pid);
+	if (pgrp) {
+		sls_join_pgrp(pgrp);
+		put_pid(pgrp);
+	}
+	return 0;
+}
+
+static int sls_sigactions_restore(const struct sls_img_proc *img)
+{
+	struct k_sigaction ka = {};
+	int sig, err;
+
+	for (sig = 1; sig <= _NSIG && sig <= SLS_IMG_NSIG; sig++) {
+		const struct sls_img_sigaction *sa = &img->sigaction[sig - 1];
+
+		if (sig_kernel_only(sig))
+			continue;
+		ka.sa.sa_handler = (__sighandler_t)(unsigned long)sa->handler;
+		ka.sa.sa_flags = sa->flags;
+		ka.sa.sa_restorer = (__sigrestore_t)(unsigned long)sa->restorer;
+		ka.sa.sa_mask.sig[0] = sa->mask;
+		err = do_sigaction(sig, &ka, NULL);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* Limits: raising a hard one takes what setrlimit() would want. */
+static int sls_rlimits_restore(const struct sls_img_proc *img)
+{
+	struct rlimit *rlim = current->signal->rlim;
+	unsigned int i;
+
+	for (i = 0; i < RLIM_NLIMITS; i++) {
+		struct rlimit new = { img->rlim[i][0], img->rlim[i][1] };
+
+		if (new.rlim_cur > new.rlim_max)
+			return -EUCLEAN;
+		if (new.rlim_max > rlim[i].rlim_max &&
+		    !capable(CAP_SYS_RESOURCE))
+			return -EPERM;
+		task_lock(current->group_leader);
+		rlim[i] = new;
+		task_unlock(current->group_leader);
+	}
+	return 0;
+}
+
+/* The process's shared state: ids, handlers, limits, personality, name. */
+int sls_task_restore(struct sls_rproc *p)
+{
+	const struct sls_img_proc *img = p->img;
+	char comm[TASK_COMM_LEN];
+	int err;
+
+	err = sls_proc_ids_restore(p);
+	if (err)
+		return sls_restore_fail(p->rs, err, "pid %d: session or group", img->pid);
+	err = sls_sigactions_restore(img);
+	if (err)
+		return sls_restore_fail(p->rs, err, "pid %d: signal handlers", img->pid);
+	err = sls_rlimits_restore(img);
+	if (err)
+		return sls_restore_fail(p->rs, err, "pid %d: resource limits", img->pid);
+	current->personality = img->personality;
+	strscpy(comm, img->comm, sizeof(comm));
+	set_task_comm(current, comm);
+	return 0;
+}
+
+static bool sls_creds_same(const struct sls_img_proc *p, const struct cred *c)
+{
+	return p->uid == from_kuid_munged(&init_user_ns, c->uid) &&
+	       p->euid == from_kuid_munged(&init_user_ns, c->euid) &&
+	       p->suid == from_kuid_munged(&init_user_ns, c->suid) &&
+	       p->fsuid == from_kuid_munged(&init_user_ns, c->fsuid) &&
+	       p->gid == from_kgid_munged(&init_user_ns, c->gid) &&
+	       p->egid == from_kgid_munged(&init_user_ns, c->egid) &&
+	       p->sgid == from_kgid_munged(&init_user_ns, c->sgid) &&
+	       p->fsgid == from_kgid_munged(&init_user_ns, c->fsgid) &&
+	       p->securebits == c->securebits &&
+	       p->cap_inheritable == c->cap_inheritable.val &&
+	       p->cap_permitted == c->cap_permitted.val &&
+	       p->cap_effective == c->cap_effective.val &&
+	       p->cap_bset == c->cap_bset.val &&
+	       p->cap_ambient == c->cap_ambient.val;
+}
+
+/**
+ * sls_creds_check - may the caller give the image's processes their creds?
+ * @img:	the image
+ * @why:	set to the process refused
+ *
+ * Credentials other than the caller's own take CAP_CHECKPOINT_RESTORE.
+ *
+ * Return: 0 or -EPERM.
+ */
+int sls_creds_check(struct sls_image *img, char *why)
+{
+	unsigned int i;
+
+	if (checkpoint_restore_ns_capable(&init_user_ns))
+		return 0;
+	for (i = 0; i < img->nr_procs; i++) {
+		if (sls_creds_same(img->procs[i].img, current_cred()))
+			continue;
+		snprintf(why, SLS_ERROR_LEN,
+			 "pid %d: credentials other than the caller's need CAP_CHECKPOINT_RESTORE",
+			 img->procs[i].img->pid);
+		return -EPERM;
+	}
+	return 0;
+}
+
+/* A thread takes its process's credentials once it has forked what it must. */
+static int sls_creds_restore(const struct sls_img_proc *p)
+{
+	struct user_namespace *ns = &init_user_ns;
+	struct cred *new;
+
+	if (sls_creds_same(p, current_cred()))
+		return 0;
+	new = prepare_creds();
+	if (!new)
+		return -ENOMEM;
+	new->uid = make_kuid(ns, p->uid);
+	new->euid = make_kuid(ns, p->euid);
+	new->suid = make_kuid(ns, p->suid);
+	new->fsuid = make_kuid(ns, p->fsuid);
+	new->gid = make_kgid(ns, p->gid);
+	new->egid = make_kgid(ns, p->egid);
+	new->sgid = make_kgid(ns, p->sgid);
+	new->fsgid = make_kgid(ns, p->fsgid);
+	new->securebits = p->securebits;
+	new->cap_inheritable.val = p->cap_inheritable;
+	new->cap_permitted.val = p->cap_permitted;
+	new->cap_effective.val = p->cap_effective;
+	new->cap_bset.val = p->cap_bset;
+	new->cap_ambient.val = p->cap_ambient;
+	return commit_creds(new);
+}
+
+/**
+ * sls_thread_restore - a thread's own state, set by the thread itself
+ * @t:		the thread; current is its task
+ *
+ * Return: 0, -ENOMEM, or what refused the credentials.
+ */
+int sls_thread_restore(struct sls_rthread *t)
+{
+	const struct sls_img_thread *img = t->img;
+	struct sls_resume *r;
+	char comm[TASK_COMM_LEN];
+	sigset_t blocked = { .sig[0] = img->blocked };
+	int err;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	init_task_work(&r->cb, sls_resume_fn);
+	t->resume = r;
+	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
+	set_current_blocked(&blocked);
+	current->sas_ss_sp = img->sas_ss_sp;
+	current->sas_ss_size = img->sas_ss_size;
+	current->sas_ss_flags = img->sas_ss_flags;
+#ifdef CONFIG_FUTEX
+	current->robust_list = u64_to_user_ptr(img->robust_list);
+#endif
+#ifdef CONFIG_RSEQ
+	current->rseq = u64_to_user_ptr(img->rseq);
+	current->rseq_len = img->rseq_len;
+	current->rseq_sig = img->rseq_sig;
+	if (current->rseq)
+		rseq_set_notify_resume(current);
+#endif
+	current->clear_child_tid = u64_to_user_ptr(img->clear_child_tid);
+	strscpy(comm, img->comm, sizeof(comm));
+	set_task_comm(current, comm);
+	err = sls_creds_restore(t->proc->img);
+	if (err)
+		return sls_restore_fail(t->proc->rs, err, "pid %d tid %d: credentials",
+					t->proc->img->pid, img->tid);
+	return 0;
+}
+
+/*
+ * The FPU regset that wrote the image's state: XSAVE, or the legacy one,
+ * of the same size, or none if this CPU cannot take it.
+ */
+static const struct user_regset *sls_fpu_regset(struct task_struct *task,
+						 u32 size)
+{
+	const struct user_regset *rs = sls_regset(task, NT_X86_XSTATE);
+
+	if (rs && rs->n * rs->size == size)
+		return rs;
+	rs = sls_regset(task, NT_PRFPREG);
+	if (rs && rs->n * rs->size == size)
+		return rs;
+	return NULL;
+}
+
+/**
+ * sls_thread_set_regs - write a waiting thread's registers, FPU and TLS
+ * @t:		the thread; its task is not current and is not running
+ *
+ * Return: 0, -EOPNOTSUPP for an FPU state this CPU cannot load, or what
+ * the regset refused.
+ */
+int sls_thread_set_regs(struct sls_rthread *t)
+{
+	const struct user_regset *rs = sls_regset(t->task, NT_PRSTATUS);
+	struct task_struct *task = t->task;
+	int err, i;
+
+	if (!rs)
+		return -EOPNOTSUPP;
+	err = rs->set(task, rs, 0, sizeof(t->img->regs), t->img->regs, NULL);
+	if (err)
+		return err;
+	rs = sls_fpu_regset(task, t->xstate_size);
+	if (!rs)
+		return -EOPNOTSUPP;
+	err = rs->set(task, rs, 0, t->xstate_size, t->xstate, NULL);
+	if (err)
+		return err;
+	for (i = 0; i < SLS_IMG_NTLS; i++)
+		memcpy(&task->thread.tls_array[i], &t->img->tls[i],
+		       sizeof(t->img->tls[i]));
+	t->resume->ax = t->img->regs[SLS_REG_AX];
+	return 0;
+}
+
+/* Queue each of @mask's signals to current, for the thread or the group. */
+static void sls_signals_queue(u64 mask, enum pid_type type)
+{
+	int sig;
+
+	for (sig = 1; sig <= 64 && sig <= _NSIG; sig++)
+		if (mask & BIT_ULL(sig - 1))
+			do_send_sig_info(sig, SEND_SIG_PRIV, current, type);
+}
+
+/**
+ * sls_thread_resume - let a restored thread go to user mode
+ * @t:		the thread; current is its task
+ *
+ * Its ax comes back first thing, then its pending signals; a process
+ * restored with SLS_RESTORE_STOPPED stops before its first instruction.
+ */
+void sls_thread_resume(struct sls_rthread *t)
+{
+	struct sls_resume *r = t->resume;
+	bool leader = t == &t->proc->threads[0];
+
+	t->resume = NULL;
+	if (task_work_add(current, &r->cb, TWA_SIGNAL))
+		kfree(r);
+	sls_signals_queue(t->img->pending, PIDTYPE_PID);
+	if (!leader)
+		return;
+	sls_signals_queue(t->proc->img->shared_pending, PIDTYPE_TGID);
+	if (t->proc->rs->flags & SLS_RESTORE_STOPPED)
+		do_send_sig_info(SIGSTOP, SEND_SIG_PRIV, current, PIDTYPE_TGID);
+}
+
+/* The working and root directories and the umask; the exe is the mm's. */
+int sls_fs_restore(struct sls_rproc *p)
+{
+	const struct slsfs_rec *rec;
+	struct path path;
+	char *name;
+	int err = 0;
+
+	sls_for_each_rec(p, rec, SLS_REC_PATH) {
+		const struct sls_img_path *ip = rec->data;
+
+		if (ip->kind != SLS_IMG_PATH_CWD && ip->kind != SLS_IMG_PATH_ROOT)
+			continue;
+		name = kmemdup_nul((const char *)(ip + 1), ip->len, GFP_KERNEL);
+		if (!name)
+			return -ENOMEM;
+		err = kern_path(name, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &path);
+		if (!err) {
+			if (ip->kind == SLS_IMG_PATH_CWD)
+				set_fs_pwd(current->fs, &path);
+			else if (!strcmp(name, "/"))
+				;	/* the caller's */
+			else if (ns_capable(current_user_ns(), CAP_SYS_CHROOT))
+				set_fs_root(current->fs, &path);
+			else
+				err = -EPERM;
+			path_put(&path);
+		}
+		if (err)
+			sls_restore_fail(p->rs, err, "pid %d: %s %s: error %d",
+					 p->img->pid, ip->kind == SLS_IMG_PATH_CWD ?
+					 "cwd" : "root", name, err);
+		kfree(name);
+		if (err)
+			return err;
+	}
+	current->fs->umask = p->img->umask;
+	return 0;
 }

@@ -165,6 +165,7 @@ struct sls_img_vma {
 	__u64 vm_flags;
 	__u32 kind;
 	__u32 path_len;			/* of the file path that follows */
+	__u64 shm_id;			/* SLS_VMA_ANON_SHARED: its shmem inode */
 };
 
 /* sls_img_file.kind */
@@ -196,6 +197,8 @@ struct sls_img_file {
 	__u32 rdev;			/* of a character device */
 	__u32 path_len;			/* of the path that follows */
 	__u32 pad;
+	__u64 size;			/* of a regular file, at the checkpoint */
+	__s64 mtime_ns;			/* its modification time then */
 };
 
 struct sls_img_pipe {
