@@ -163,7 +163,8 @@ static const struct sls_filedef {
 	  sls_pipe_open },
 	{ SLS_FILE_FIFO, "FIFO", true, sls_is_fifo, sls_pipe_capture,
 	  sls_pipe_open },
-	{ SLS_FILE_UNIX, "UNIX socket", false, sls_is_unix, sls_unix_capture },
+	{ SLS_FILE_UNIX, "UNIX socket", false, sls_is_unix, sls_unix_capture,
+	  sls_unix_open },
 	{ SLS_FILE_EVENTFD, "eventfd", false, sls_is_eventfd,
 	  sls_eventfd_capture },
 	{ SLS_FILE_PARTITION, "partition", false, sls_is_partition, NULL,
@@ -429,7 +430,7 @@ int sls_files_open(struct sls_restore *rs)
 						"file %llu: recorded twice", f->id);
 		}
 	}
-	return 0;
+	return sls_unix_finish(rs);
 }
 
 /* Drop what the caller opened: the descriptors hold what they need. */
@@ -450,6 +451,7 @@ void sls_files_close(struct sls_restore *rs)
 		kfree(rp);
 	}
 	xa_destroy(&rs->pipes);
+	sls_unix_close(rs);
 }
 
 /* The descriptor table of a process, a private one, as it was. */

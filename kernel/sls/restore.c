@@ -279,6 +279,20 @@ static int sls_restore_build(struct sls_restore *rs)
 	return rs->err;
 }
 
+/*
+ * Wait until @t sleeps in sls_task_ready(): switched out, it has saved its
+ * segment bases, and will not write them over the ones the image gives.
+ */
+static int sls_wait_parked(struct task_struct *t)
+{
+	while (!wait_task_inactive(t, TASK_KILLABLE)) {
+		if (fatal_signal_pending(t) || (t->flags & PF_EXITING))
+			return -ESRCH;
+		schedule_timeout_uninterruptible(1);
+	}
+	return 0;
+}
+
 /* Registers, FPU and TLS of every thread, written while it waits. */
 static int sls_restore_regs(struct sls_restore *rs)
 {
@@ -290,8 +304,8 @@ static int sls_restore_regs(struct sls_restore *rs)
 		struct sls_rproc *p = &img->procs[i];
 
 		for (j = 0; j < p->nr_threads; j++) {
-			wait_task_inactive(p->threads[j].task, 0);
-			err = sls_thread_set_regs(&p->threads[j]);
+			err = sls_wait_parked(p->threads[j].task) ?:
+			      sls_thread_set_regs(&p->threads[j]);
 			if (err)
 				return sls_restore_fail(rs, err,
 							"pid %d tid %d: registers: error %d",
@@ -470,6 +484,7 @@ long sls_restore(struct sls_partition *part, const struct sls_restore_args *args
 	rs->flags = args->flags;
 	xa_init(&rs->files);
 	xa_init(&rs->pipes);
+	xa_init(&rs->socks);
 	init_waitqueue_head(&rs->ready_wq);
 	init_waitqueue_head(&rs->go_wq);
 

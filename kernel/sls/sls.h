@@ -194,6 +194,7 @@ struct sls_restore {
 	u64 flags;			/* SLS_RESTORE_* */
 	struct xarray files;		/* file id -> struct file * */
 	struct xarray pipes;		/* pipe inode -> struct sls_rpipe */
+	struct xarray socks;		/* socket inode -> struct sls_rsock */
 	wait_queue_head_t ready_wq;	/* the restorer waits for the tasks */
 	wait_queue_head_t go_wq;	/* the tasks wait for the restorer */
 	unsigned int nr_waiting;	/* tasks to report, under ready_wq.lock */
@@ -323,6 +324,10 @@ int sls_pipe_capture(struct sls_ckpt *ck, struct file *file,
 bool sls_is_unix(struct file *file);
 int sls_unix_capture(struct sls_ckpt *ck, struct file *file,
 		     struct sls_img_file *img);
+struct file *sls_unix_open(struct sls_restore *rs, const struct sls_img_file *f,
+			   const struct slsfs_rec *next);
+int sls_unix_finish(struct sls_restore *rs);
+void sls_unix_close(struct sls_restore *rs);
 struct file *sls_pipe_open(struct sls_restore *rs,
 			   const struct sls_img_file *f,
 			   const struct slsfs_rec *next);

@@ -112,7 +112,13 @@ int sls_thread_capture(struct task_struct *t, struct sls_thread_state *ts)
 		return err;
 	sls_regs_unwind_restart(img->regs);
 
-	img->blocked = t->blocked.sig[0];
+	/*
+	 * In sigsuspend() and the like, blocked is the call's own mask, which
+	 * the call sets again when it restarts; the one to come back is the
+	 * mask it saved.
+	 */
+	img->blocked = test_tsk_restore_sigmask(t) ? t->saved_sigmask.sig[0] :
+						     t->blocked.sig[0];
 	img->pending = t->pending.signal.sig[0];
 	img->sas_ss_sp = t->sas_ss_sp;
 	img->sas_ss_size = t->sas_ss_size;
@@ -344,14 +350,17 @@ static void sls_resume_fn(struct callback_head *cb)
 	kfree(r);
 }
 
-/* Join @pgrp, as setpgid() does, if it is of our session. */
+/* Join or make group @pgrp, as setpgid() does, if it is of our session. */
 static void sls_join_pgrp(struct pid *pgrp)
 {
-	struct task_struct *leader;
+	struct task_struct *member;
 
 	write_lock_irq(&tasklist_lock);
-	leader = pid_task(pgrp, PIDTYPE_PGID);
-	if (leader && task_session(leader) == task_session(current) &&
+	if (pgrp == task_pid(current))
+		member = current;
+	else
+		member = pid_task(pgrp, PIDTYPE_PGID);
+	if (member && task_session(member) == task_session(current) &&
 	    task_pgrp(current) != pgrp)
 		change_pid(current, PIDTYPE_PGID, pgrp);
 	write_unlock_irq(&tasklist_lock);

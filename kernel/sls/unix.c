@@ -9,6 +9,9 @@
  * refused: other families and types, descriptors or out-of-band data in
  * flight, connections not yet accepted.
  */
+#include <linux/file.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
 #include <linux/net.h>
 #include <linux/skbuff.h>
 #include <linux/slab.h>
@@ -131,4 +134,267 @@ int sls_unix_capture(struct sls_ckpt *ck, struct file *file,
 out:
 	kvfree(data);
 	return err;
+}
+
+/*
+ * Restore.  A connected socket is rebuilt with its peer, as a socketpair,
+ * the first time either end is opened; the data each end had queued is
+ * sent again by the other, and shutdowns come last, once all is sent.  A
+ * socket connected to one no descriptor of the epoch holds was connected
+ * outside the partition: that is refused.
+ */
+struct sls_rsock {
+	struct file *file;
+	u32 shutdown;
+	bool claimed;			/* a file record of the epoch is it */
+};
+
+static int sls_rsock_add(struct sls_restore *rs, u64 ino, struct file *file,
+			 bool claimed)
+{
+	struct sls_rsock *s = kzalloc(sizeof(*s), GFP_KERNEL);
+	int err;
+
+	if (!s) {
+		fput(file);
+		return -ENOMEM;
+	}
+	s->file = file;
+	s->claimed = claimed;
+	err = xa_insert(&rs->socks, ino, s, GFP_KERNEL);
+	if (err) {
+		fput(file);
+		kfree(s);
+	}
+	return err == -EBUSY ? -EUCLEAN : err;
+}
+
+static struct file *sls_unix_new(struct socket **sockp)
+{
+	struct socket *sock;
+	struct file *file;
+	int err;
+
+	err = sock_create(AF_UNIX, SOCK_STREAM, 0, &sock);
+	if (err)
+		return ERR_PTR(err);
+	file = sock_alloc_file(sock, 0, NULL);	/* releases sock if it fails */
+	if (!IS_ERR(file))
+		*sockp = sock;
+	return file;
+}
+
+/* A stale socket file of a path the restored socket binds again. */
+static int sls_unix_unlink(const char *name)
+{
+	struct path parent;
+	struct dentry *d = kern_path_locked(name, &parent);
+	int err;
+
+	if (IS_ERR(d))
+		return PTR_ERR(d);
+	err = d_really_is_positive(d) && S_ISSOCK(d_inode(d)->i_mode) ?
+	      mnt_want_write(parent.mnt) : -EADDRINUSE;
+	if (!err) {
+		err = vfs_unlink(mnt_idmap(parent.mnt), d_inode(parent.dentry),
+				 d, NULL);
+		mnt_drop_write(parent.mnt);
+	}
+	inode_unlock(d_inode(parent.dentry));
+	dput(d);
+	path_put(&parent);
+	return err;
+}
+
+static int sls_unix_bind(struct socket *sock, const struct sls_img_unix *su)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int len = offsetof(struct sockaddr_un, sun_path) + su->addr_len;
+	int err;
+
+	if (su->addr_len > sizeof(sun.sun_path))
+		return -EUCLEAN;
+	memcpy(sun.sun_path, su + 1, su->addr_len);
+	err = kernel_bind(sock, (struct sockaddr *)&sun, len);
+	if (err == -EADDRINUSE && sun.sun_path[0]) {
+		sun.sun_path[sizeof(sun.sun_path) - 1] = '\0';
+		err = sls_unix_unlink(sun.sun_path) ?:
+		      kernel_bind(sock, (struct sockaddr *)&sun, len);
+	}
+	return err;
+}
+
+/* Both ends of a connection, the other one left for its own record. */
+static int sls_unix_pair(struct sls_restore *rs, const struct sls_img_unix *su)
+{
+	struct socket *a, *b;
+	struct file *fa, *fb;
+	int err;
+
+	if (su->addr_len)	/* an accepted connection: not yet */
+		return -EOPNOTSUPP;
+	fa = sls_unix_new(&a);
+	if (IS_ERR(fa))
+		return PTR_ERR(fa);
+	fb = sls_unix_new(&b);
+	if (IS_ERR(fb)) {
+		fput(fa);
+		return PTR_ERR(fb);
+	}
+	err = a->ops->socketpair(a, b);
+	if (err) {
+		fput(fa);
+		fput(fb);
+		return err;
+	}
+	err = sls_rsock_add(rs, su->ino, fa, true);
+	if (err) {
+		fput(fb);
+		return err;
+	}
+	return sls_rsock_add(rs, su->peer_ino, fb, false);
+}
+
+/* A socket that is not connected: bound, listening, or neither. */
+static int sls_unix_single(struct sls_restore *rs, const struct sls_img_unix *su)
+{
+	struct socket *sock;
+	struct file *file;
+	int err = 0;
+
+	file = sls_unix_new(&sock);
+	if (IS_ERR(file))
+		return PTR_ERR(file);
+	if (su->addr_len)
+		err = sls_unix_bind(sock, su);
+	if (!err && su->state == SLS_UNIX_LISTENING)
+		err = kernel_listen(sock, su->backlog);
+	if (err) {
+		fput(file);
+		return err;
+	}
+	return sls_rsock_add(rs, su->ino, file, true);
+}
+
+/* What the socket had to read, sent again by its peer. */
+static int sls_unix_fill(struct sls_restore *rs, const struct sls_img_unix *su)
+{
+	struct kvec vec = {
+		.iov_base = (void *)su + sizeof(*su) + su->addr_len,
+		.iov_len = su->data_len,
+	};
+	struct msghdr msg = { .msg_flags = MSG_DONTWAIT };
+	struct sls_rsock *peer;
+	int ret;
+
+	if (!su->data_len)
+		return 0;
+	peer = xa_load(&rs->socks, su->peer_ino);
+	if (!peer)
+		return -EUCLEAN;
+	ret = kernel_sendmsg(sock_from_file(peer->file), &msg, &vec, 1,
+			     su->data_len);
+	if (ret < 0)
+		return ret;
+	return ret == su->data_len ? 0 : -ENOSPC;
+}
+
+static const struct sls_img_unix *sls_unix_rec(const struct sls_img_file *f,
+					       const struct slsfs_rec *next)
+{
+	const struct sls_img_unix *su;
+
+	if (!next || next->type != SLS_REC_UNIX)
+		return NULL;
+	su = next->data;
+	if (su->ino != f->obj_id ||
+	    next->len - sizeof(*su) < (u64)su->addr_len + su->data_len)
+		return NULL;
+	return su;
+}
+
+static int sls_unix_build(struct sls_restore *rs, const struct sls_img_unix *su)
+{
+	struct sls_rsock *s = xa_load(&rs->socks, su->ino);
+	int err;
+
+	if (s) {	/* the peer of one built already */
+		if (s->claimed)
+			return -EUCLEAN;
+		s->claimed = true;
+	} else {
+		err = su->state == SLS_UNIX_CONNECTED ? sls_unix_pair(rs, su) :
+							sls_unix_single(rs, su);
+		if (err)
+			return err;
+		s = xa_load(&rs->socks, su->ino);
+	}
+	s->shutdown = su->shutdown;
+	return sls_unix_fill(rs, su);
+}
+
+/**
+ * sls_unix_open - a UNIX stream socket of the epoch
+ * @rs:		the restore
+ * @f:		its file record
+ * @next:	its SLS_REC_UNIX
+ *
+ * Return: the socket's file, or an error reported with sls_restore_fail().
+ */
+struct file *sls_unix_open(struct sls_restore *rs, const struct sls_img_file *f,
+			   const struct slsfs_rec *next)
+{
+	const struct sls_img_unix *su = sls_unix_rec(f, next);
+	struct file *file;
+	int err;
+
+	if (!su)
+		return ERR_PTR(sls_restore_fail(rs, -EUCLEAN, "socket %llu: no record",
+						f->obj_id));
+	err = sls_unix_build(rs, su);
+	if (err)
+		return ERR_PTR(sls_restore_fail(rs, err, "UNIX socket %llu: %s: error %d",
+						su->ino,
+						err == -EOPNOTSUPP ? "an accepted connection" :
+						"rebuilding it", err));
+	file = get_file(((struct sls_rsock *)xa_load(&rs->socks, su->ino))->file);
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (f->flags & O_NONBLOCK);
+	spin_unlock(&file->f_lock);
+	return file;
+}
+
+/**
+ * sls_unix_finish - the shutdowns, once every socket has its data
+ * @rs:		the restore
+ *
+ * Return: 0, or -EOPNOTSUPP for a socket connected outside the partition.
+ */
+int sls_unix_finish(struct sls_restore *rs)
+{
+	struct sls_rsock *s;
+	unsigned long ino;
+
+	xa_for_each(&rs->socks, ino, s) {
+		if (!s->claimed)
+			return sls_restore_fail(rs, -EOPNOTSUPP,
+						"UNIX socket %lu: its peer is outside the partition",
+						ino);
+		if (s->shutdown & SHUTDOWN_MASK)
+			kernel_sock_shutdown(sock_from_file(s->file),
+					     (s->shutdown & SHUTDOWN_MASK) - 1);
+	}
+	return 0;
+}
+
+void sls_unix_close(struct sls_restore *rs)
+{
+	struct sls_rsock *s;
+	unsigned long ino;
+
+	xa_for_each(&rs->socks, ino, s) {
+		fput(s->file);
+		kfree(s);
+	}
+	xa_destroy(&rs->socks);
 }

@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "sls_syscalls.h"
@@ -52,6 +53,7 @@ enum {
 	OPT_STOPPED,
 	OPT_LAZY,
 	OPT_NEWPID,
+	OPT_WAIT,
 	OPT_SEGMENT_SIZE,
 	OPT_FORCE,
 	OPT_JSON,
@@ -435,6 +437,24 @@ static int cmd_checkpoint(int argc, char **argv)
 	return err;
 }
 
+/*
+ * Wait for the restored root @pid, a child of slsctl, to exit: its exit
+ * status, or 128 + N if signal N killed it, as a shell reports it.  A root
+ * that stops is waited for on; __WALL finds it whatever signal its exit
+ * was recorded to send its parent.
+ */
+static int wait_root(const char *name, long pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, __WALL) < 0)
+		if (errno != EINTR)
+			return fail(name, "waitpid %ld", pid);
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
 static int cmd_restore(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -442,11 +462,13 @@ static int cmd_restore(int argc, char **argv)
 		{ "stopped", no_argument, NULL, OPT_STOPPED },
 		{ "lazy", no_argument, NULL, OPT_LAZY },
 		{ "newpid", no_argument, NULL, OPT_NEWPID },
+		{ "wait", no_argument, NULL, OPT_WAIT },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct sls_restore_args args = { 0 };
 	unsigned long long epoch;
+	bool wait_exit = false;
 	const char *name;
 	int c, err, fd, pidfd;
 	long pid;
@@ -466,6 +488,9 @@ static int cmd_restore(int argc, char **argv)
 			break;
 		case OPT_NEWPID:
 			args.flags |= SLS_RESTORE_NEWPID;
+			break;
+		case OPT_WAIT:
+			wait_exit = true;
 			break;
 		}
 	}
@@ -490,6 +515,14 @@ static int cmd_restore(int argc, char **argv)
 	else
 		err = print_result(name, pid);
 	close(pidfd);
+	close(fd);
+	/*
+	 * The root is slsctl's child: waited for by its PID, which it keeps
+	 * until reaped.  Without the PID it is not waited for.
+	 */
+	if (wait_exit && !err)
+		err = wait_root(name, pid);
+	return err;
 out_part:
 	close(fd);
 	return err;
@@ -1210,17 +1243,22 @@ ATTR_OPTIONS_HELP
 	},
 	{
 		.name = "restore",
-		.synopsis = "[--epoch N] [--stopped] [--lazy] [--newpid] NAME",
+		.synopsis = "[--epoch N] [--stopped] [--lazy] [--newpid] [--wait] NAME",
 		.summary = "rebuild a partition's processes, print the root PID",
 		.help =
 "Rebuild the process tree of partition NAME, with its original PIDs, as\n"
-"children of slsctl, then print the PID of its root and exit.\n"
+"children of slsctl, then print the PID of its root and exit, or with\n"
+"--wait, wait for the root to exit.\n"
 "\n"
 "  --epoch N    restore epoch N; 0, the default, is the latest durable one\n"
 "  --stopped    the restored processes start stopped\n"
 "  --lazy       page memory in on first touch, not before they run\n"
 "  --newpid     take new PIDs where the original ones are in use, instead\n"
 "               of failing\n"
+"  --wait       once the PID is printed, wait for the root to exit and\n"
+"               exit with its exit status, or 128 + N if signal N killed\n"
+"               it, as a shell does; slsctl's own failures before that are\n"
+"               1 and 2 as usual\n"
 "  --help       print this help\n",
 		.fn = cmd_restore,
 	},

@@ -1,0 +1,1994 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Restores through sls_restore(): a checkpointed process tree comes back,
+ * as children of the caller with its PIDs, and carries on where it was.
+ *
+ * Each test formats a store on a loop device over a sparse image in /tmp
+ * and mounts it, as sls_checkpoint_test does.  A member is a forked child
+ * that sets up the state under test, says so with a byte on its ready pipe
+ * and waits in pause().  The test checkpoints it, kills it, restores it
+ * and sends SIGUSR1 to the restored process, which then checks itself
+ * against what it recorded (in its own memory) before the checkpoint and
+ * exits: 0 if everything is as it was, the number of the first check that
+ * failed (1..99) otherwise; 100 and up is a setup step that failed before
+ * the checkpoint.  The test process is a child subreaper, so that it can
+ * reap every process of a tree it kills.  Needs root, CONFIG_BLK_DEV_LOOP
+ * and mkfs.slsfs in PATH.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "sls_store.h"
+#include "sls_syscalls.h"
+
+#ifndef __NR_pidfd_send_signal
+#define __NR_pidfd_send_signal	424
+#endif
+#ifndef __NR_close_range
+#define __NR_close_range	436
+#endif
+
+#define MiB (1 << 20)
+#define IMG_SIZE (256 * MiB)	/* sparse */
+#define PAGE 4096
+#define READY_FD 900		/* a member's end of its ready pipe */
+#define EX_SETUP 100		/* a member's setup failed */
+
+FIXTURE(store)
+{
+	char img[32];
+	char mnt[32];
+	char dev[32];
+	char path[64];		/* of partition "p" */
+	char sysfs[128];	/* of partition "p" */
+	int loop_fd;
+	int part;		/* partition "p" */
+};
+
+/* The processes of ours a test may leave running: see kill_all(). */
+static pid_t tracked[32];
+static int nr_tracked;
+
+static void track(pid_t pid)
+{
+	if (pid > 0 && nr_tracked < (int)(sizeof(tracked) / sizeof(*tracked)))
+		tracked[nr_tracked++] = pid;
+}
+
+static void untrack(pid_t pid)
+{
+	int i;
+
+	for (i = 0; i < nr_tracked; i++)
+		if (tracked[i] == pid)
+			tracked[i] = tracked[--nr_tracked];
+}
+
+static int read_text(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[192];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* A figure of a partition's sysfs directory, -1 if unreadable. */
+static long long figure(const char *dir, const char *name)
+{
+	char buf[32];
+
+	if (read_text(dir, name, buf, sizeof(buf)))
+		return -1;
+	return strtoll(buf, NULL, 0);
+}
+
+/* The members of the partition, at most @room of them; how many. */
+static int members(const char *sysfs, pid_t *pids, int room)
+{
+	char buf[4096], *s = buf, *end;
+	int n = 0;
+	long v;
+
+	if (read_text(sysfs, "members", buf, sizeof(buf)))
+		return 0;
+	while (n < room) {
+		v = strtol(s, &end, 10);
+		if (end == s)
+			break;
+		pids[n++] = v;
+		s = end;
+	}
+	return n;
+}
+
+static bool is_member(const char *sysfs, pid_t pid)
+{
+	pid_t pids[64];
+	int n = members(sysfs, pids, 64);
+
+	while (n--)
+		if (pids[n] == pid)
+			return true;
+	return false;
+}
+
+/* Members leave as they exit, maybe a little later: 0 once none is left. */
+static int wait_no_members(const char *sysfs)
+{
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < 500; i++) {
+		if (!members(sysfs, &pid, 1))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * SIGKILL every process a test left, tracked or a member of the
+ * partition, and reap them all: orphans come back to the test process, a
+ * subreaper.
+ */
+static void kill_all(const char *sysfs)
+{
+	pid_t pids[96];
+	int n = 0, i, left, tries;
+
+	for (i = 0; i < nr_tracked; i++)
+		pids[n++] = tracked[i];
+	n += members(sysfs, pids + n, 64);
+	for (i = 0; i < n; i++)
+		kill(pids[i], SIGKILL);
+	for (tries = 0; tries < 500; tries++) {
+		for (left = i = 0; i < n; i++) {
+			if (!pids[i])
+				continue;
+			if (waitpid(pids[i], NULL, WNOHANG) == pids[i] ||
+			    (kill(pids[i], 0) && errno == ESRCH))
+				pids[i] = 0;
+			else
+				left++;
+		}
+		if (!left)
+			break;
+		usleep(10000);
+	}
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	nr_tracked = 0;
+}
+
+FIXTURE_SETUP(store)
+{
+	struct sls_attr attr = { 0 };
+	int fd;
+
+	self->loop_fd = -1;
+	self->part = -1;
+	nr_tracked = 0;
+	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
+	snprintf(self->mnt, sizeof(self->mnt), "/tmp/sls-mnt.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->mnt));
+	snprintf(self->img, sizeof(self->img), "/tmp/sls-img.XXXXXX");
+	fd = mkstemp(self->img);
+	ASSERT_LE(0, fd);
+	close(fd);
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	self->loop_fd = attach_loop(self->img, self->dev, sizeof(self->dev));
+	ASSERT_LE(0, self->loop_fd);
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+
+	snprintf(self->path, sizeof(self->path), "%s/p", self->mnt);
+	self->part = sls_open(AT_FDCWD, self->path, &attr, sizeof(attr),
+			      SLS_CREATE);
+	ASSERT_LE(0, self->part);
+	snprintf(self->sysfs, sizeof(self->sysfs),
+		 "/sys/kernel/sls/partitions/%s:p", self->dev + 5);
+}
+
+FIXTURE_TEARDOWN(store)
+{
+	kill_all(self->sysfs);
+	if (self->part >= 0)
+		close(self->part);
+	image_teardown(self->mnt, self->loop_fd, self->img);
+}
+
+static int attach(int part, pid_t pid, unsigned int flags)
+{
+	int pidfd = sys_pidfd_open(pid, 0), err;
+
+	if (pidfd < 0)
+		return -1;
+	err = sls_attach(part, pidfd, flags);
+	close(pidfd);
+	return err;
+}
+
+/* The PID of the process behind @pidfd: the "Pid:" line of its fdinfo. */
+static pid_t pidfd_pid(int pidfd)
+{
+	char path[64], line[128];
+	FILE *f;
+	long pid = -1;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", pidfd);
+	f = fopen(path, "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "Pid: %ld", &pid) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return pid;
+}
+
+/* A file of @len bytes @c. */
+static int make_file(const char *path, char c, size_t len)
+{
+	char buf[PAGE];
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600), err = 0;
+	size_t n;
+
+	if (fd < 0)
+		return -1;
+	memset(buf, c, sizeof(buf));
+	for (; len && !err; len -= n) {
+		n = len < sizeof(buf) ? len : sizeof(buf);
+		err = write(fd, buf, n) != (ssize_t)n;
+	}
+	return close(fd) || err ? -1 : 0;
+}
+
+static unsigned char pattern(size_t i, unsigned int seed)
+{
+	return (unsigned char)(i * 31 + seed * 101 + (i >> 12));
+}
+
+/* Out of line: what they fill and check cannot be optimized away. */
+static __attribute__((noinline)) void fill(void *p, size_t len,
+					   unsigned int seed)
+{
+	unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		c[i] = pattern(i, seed);
+}
+
+static __attribute__((noinline)) bool filled(const void *p, size_t len,
+					     unsigned int seed)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (c[i] != pattern(i, seed))
+			return false;
+	return true;
+}
+
+static bool all(const void *p, size_t len, unsigned char v)
+{
+	const unsigned char *c = p;
+
+	while (len--)
+		if (*c++ != v)
+			return false;
+	return true;
+}
+
+/* ---- The member's side ---- */
+
+static volatile sig_atomic_t restored;	/* SIGUSR1 came: check yourself */
+
+static void on_sigusr1(int sig)
+{
+	restored = 1;
+}
+
+static void arm_sigusr1(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr1, .sa_flags = SA_RESTART };
+
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		_exit(EX_SETUP);
+}
+
+/*
+ * Unmap the shared memory the child inherits from the harness (_metadata
+ * among it: no ASSERT in a member).  It is not the member's own, and a
+ * restore would make it private anyway.
+ */
+static void unmap_shared(void)
+{
+	unsigned long start, end;
+	char line[256], perms[8];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
+		    perms[3] == 's')
+			munmap((void *)start, end - start);
+	if (f)
+		fclose(f);
+}
+
+/*
+ * fork() a member.  In the child, which gets 0: no shared memory,
+ * /dev/null on 0, 1 and 2, the ready pipe on READY_FD and no other
+ * descriptor.  In the parent: the child's pid, and *@ready the read end
+ * of the ready pipe.
+ */
+static pid_t fork_member(int *ready)
+{
+	int p[2], null, fd;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC))
+		return -1;
+	pid = fork();
+	if (pid) {
+		close(p[1]);
+		if (pid < 0)
+			close(p[0]);
+		*ready = pid < 0 ? -1 : p[0];
+		track(pid);
+		return pid;
+	}
+	unmap_shared();
+	null = open("/dev/null", O_RDWR);
+	if (null < 0 || dup2(p[1], READY_FD) != READY_FD)
+		_exit(EX_SETUP);
+	for (fd = 0; fd < 3; fd++)
+		dup2(null, fd);
+	syscall(__NR_close_range, 3, READY_FD - 1, 0);
+	syscall(__NR_close_range, READY_FD + 1, ~0U, 0);
+	return 0;
+}
+
+/*
+ * All is set: SIGUSR1 is armed, the parent may checkpoint.  The ready pipe
+ * stays open only for a member that tells the parent more later (its
+ * other end is not in the partition).
+ */
+static void member_ready_keep(void)
+{
+	arm_sigusr1();
+	if (write(READY_FD, "r", 1) != 1)
+		_exit(EX_SETUP);
+}
+
+static void member_ready(void)
+{
+	member_ready_keep();
+	close(READY_FD);
+}
+
+/*
+ * Until SIGUSR1: only the restored process gets it.  The parent sends it
+ * again and again (one may come between the test and pause()), so it is
+ * blocked once it came.
+ */
+static void member_wait(void)
+{
+	sigset_t usr1;
+
+	while (!restored)
+		pause();
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+}
+
+/* The PPid of process @pid, from its stat; -1 if unknown. */
+static pid_t ppid_of(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	int ppid = -1, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return -1;
+	return ppid;
+}
+
+/* ---- The parent's side ---- */
+
+/* One byte from a member's ready pipe, within 10 s: 0, or -1. */
+static int wait_ready(int fd)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char c;
+
+	if (poll(&pfd, 1, 10000) != 1 || read(fd, &c, 1) != 1)
+		return -1;
+	return 0;
+}
+
+/* How a member that did not get set up ended: its code, or -1. */
+static int setup_status(pid_t pid)
+{
+	int status;
+
+	if (waitpid(pid, &status, WNOHANG) != pid)
+		return -1;
+	untrack(pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/* A synchronous checkpoint of the partition: the epoch (ASSERTed). */
+static long checkpoint(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(store) *self)
+{
+	struct sls_persist_args args = { .flags = SLS_PERSIST_SYNC };
+	long epoch = sls_persist(self->part, &args, sizeof(args));
+	int err = errno;
+	char why[200] = "";
+
+	if (epoch <= 0)
+		read_text(self->sysfs, "last_error", why, sizeof(why));
+	ASSERT_LT(0, epoch) TH_LOG("sls_persist: errno %d: %s", err, why);
+	return epoch;
+}
+
+/*
+ * Once member @pid said it is set on @ready, attach it with its
+ * descendants and checkpoint: the epoch.
+ */
+static long set_and_checkpoint(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(store) *self, pid_t pid, int ready)
+{
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_ready(ready))
+		TH_LOG("the member was not set up: %d", setup_status(pid));
+	ASSERT_EQ(0, attach(self->part, pid, SLS_ATTACH_TREE))
+		TH_LOG("sls_attach: errno %d", errno);
+	return checkpoint(_metadata, self);
+}
+
+/* Kill what was checkpointed, all of it, and wait for it to leave. */
+static void kill_tree(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(store) *self, pid_t pid)
+{
+	kill_all(self->sysfs);
+	ASSERT_EQ(-1, kill(pid, 0));
+	ASSERT_EQ(0, wait_no_members(self->sysfs));
+}
+
+static int try_restore(FIXTURE_DATA(store) *self, __u64 flags, __u64 epoch)
+{
+	struct sls_restore_args args = { .flags = flags, .epoch = epoch };
+	int pidfd = sls_restore(self->part, &args, sizeof(args));
+
+	if (pidfd >= 0)
+		track(pidfd_pid(pidfd));
+	return pidfd;
+}
+
+/* A restore that must work: its pidfd (ASSERTed), *@pid its root. */
+static int restore(struct __test_metadata *_metadata, FIXTURE_DATA(store) *self,
+		   __u64 flags, __u64 epoch, pid_t *pid)
+{
+	int pidfd = try_restore(self, flags, epoch), err = errno;
+	char why[200] = "";
+
+	if (pidfd < 0)
+		read_text(self->sysfs, "last_error", why, sizeof(why));
+	ASSERT_LE(0, pidfd) TH_LOG("sls_restore: errno %d: %s", err, why);
+	EXPECT_EQ(FD_CLOEXEC, fcntl(pidfd, F_GETFD) & FD_CLOEXEC);
+	*pid = pidfd_pid(pidfd);
+	ASSERT_LT(0, *pid);
+	return pidfd;
+}
+
+/* A restore that must fail: its errno; a process it made is killed. */
+static int restore_errno(FIXTURE_DATA(store) *self, __u64 flags, __u64 epoch)
+{
+	int pidfd = try_restore(self, flags, epoch);
+
+	if (pidfd < 0)
+		return errno;
+	kill_all(self->sysfs);
+	close(pidfd);
+	return 0;
+}
+
+/*
+ * Let the restored @pid check itself: SIGUSR1 until it exits, 20 s at
+ * most.  Its exit code, 128 + the signal that killed it, or -1.
+ */
+static int finish(int pidfd, pid_t pid)
+{
+	int status, i;
+
+	for (i = 0; i < 200; i++) {
+		syscall(__NR_pidfd_send_signal, pidfd, SIGUSR1, NULL, 0);
+		if (waitpid(pid, &status, WNOHANG) == pid) {
+			untrack(pid);
+			return WIFEXITED(status) ? WEXITSTATUS(status) :
+						   128 + WTERMSIG(status);
+		}
+		usleep(100000);
+	}
+	return -1;
+}
+
+/* A failed restore leaves nothing behind: no child, not @pid, no member. */
+#define EXPECT_NOTHING_LEFT(pid) do {					\
+	pid_t __w = waitpid(-1, NULL, WNOHANG);				\
+	int __e = errno;						\
+									\
+	EXPECT_TRUE(__w == -1 && __e == ECHILD)				\
+		TH_LOG("waitpid(-1): %d, errno %d", __w, __e);		\
+	EXPECT_EQ(-1, kill(pid, 0));					\
+	EXPECT_EQ(0, members(self->sysfs, &__w, 1));			\
+} while (0)
+
+/*
+ * The usual round: checkpoint member @pid once set, kill it and its
+ * descendants, restore the latest epoch, which must bring back @pid, and
+ * let it check itself.  Its exit code: 0 if all is as it was.
+ */
+static int round_trip(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(store) *self, pid_t pid, int ready)
+{
+	pid_t got;
+	int pidfd, code;
+
+	set_and_checkpoint(_metadata, self, pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, 0, 0, &got);
+	EXPECT_EQ(pid, got);
+	EXPECT_TRUE(is_member(self->sysfs, got));
+	code = finish(pidfd, got);
+	close(pidfd);
+	return code;
+}
+
+/* A member that checks one page of its memory and its parent. */
+static int simple_member(void)
+{
+	static char page[PAGE];
+	pid_t ppid = getppid();
+
+	fill(page, sizeof(page), 42);
+	member_ready();
+	member_wait();
+	if (!filled(page, sizeof(page), 42))
+		return 1;
+	if (getppid() != ppid)
+		return 2;
+	return 0;
+}
+
+/* ---- Memory ---- */
+
+static char data_pages[3 * PAGE] = { 1 };
+static char bss_pages[3 * PAGE];
+
+static int memory_member(const char *map)
+{
+	const size_t heap_len = 16 * PAGE;
+	char stack[256 * 1024], buf[PAGE];
+	char *big, *priv, *shared, *heap;
+	unsigned long brk0;
+	int fd, i;
+	pid_t c;
+
+	big = malloc(64 * PAGE);
+	fd = open(map, O_RDONLY);
+	priv = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	close(fd);
+	heap = sbrk(heap_len);
+	shared = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE,
+		      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (!big || priv == MAP_FAILED || heap == (void *)-1 ||
+	    shared == MAP_FAILED)
+		return EX_SETUP + 1;
+	fill(big, 64 * PAGE, 1);
+	memset(priv + PAGE, 'M', PAGE);	/* pages 0, 2 and 3 stay the file's */
+	fill(heap, heap_len, 3);
+	brk0 = syscall(SYS_brk, 0);
+	fill(stack, sizeof(stack), 4);
+	fill(shared, 8 * PAGE, 5);
+	fill(data_pages, sizeof(data_pages), 6);
+	fill(bss_pages, sizeof(bss_pages), 7);
+	member_ready();
+	member_wait();
+
+	if (syscall(SYS_brk, 0) != (long)brk0)
+		return 1;
+	if (!filled(big, 64 * PAGE, 1))
+		return 2;
+	for (i = 0; i < 4; i++)
+		if (!all(priv + i * PAGE, PAGE, i == 1 ? 'M' : 'f'))
+			return 3 + i;
+	if (!filled(heap, heap_len, 3))
+		return 7;
+	if (!filled(stack, sizeof(stack), 4))
+		return 8;
+	if (!filled(shared, 8 * PAGE, 5))
+		return 9;
+	if (!filled(data_pages, sizeof(data_pages), 6))
+		return 10;
+	if (!filled(bss_pages, sizeof(bss_pages), 7))
+		return 11;
+	/* Still shared: what a child writes shows. */
+	c = fork();
+	if (c == 0) {
+		shared[0] = 'S';
+		_exit(0);
+	}
+	if (c < 0 || waitpid(c, NULL, 0) != c || shared[0] != 'S')
+		return 12;
+	/* The private page never went to the file. */
+	fd = open(map, O_RDONLY);
+	if (pread(fd, buf, PAGE, PAGE) != PAGE || !all(buf, PAGE, 'f'))
+		return 13;
+	close(fd);
+	/* The heap still grows where it ended. */
+	heap = sbrk(PAGE);
+	if (heap == (void *)-1 || syscall(SYS_brk, 0) != (long)brk0 + PAGE)
+		return 14;
+	memset(heap, 1, PAGE);
+	return 0;
+}
+
+/*
+ * Private anonymous memory (malloc), a private file mapping with one page
+ * modified, a heap grown with brk, a large stack array, a shared anonymous
+ * region (still shared after the restore), .data and .bss.
+ */
+TEST_F(store, memory)
+{
+	char map[48];
+	int ready, code;
+	pid_t pid;
+
+	snprintf(map, sizeof(map), "%s.map", self->img);
+	ASSERT_EQ(0, make_file(map, 'f', 4 * PAGE));
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(memory_member(map));
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("memory check %d failed", code);
+	unlink(map);
+}
+
+/* ---- Registers ---- */
+
+struct counter {
+	unsigned long seen;	/* r12, stored on every round */
+	unsigned long r12, r13;	/* at the end */
+};
+
+#define COUNTER_R13 0x5a5a5a5a00000000UL
+
+static volatile int counter_stop;
+
+/*
+ * A counter in r12 and 3 * r12 + COUNTER_R13 in r13, both callee-saved,
+ * until counter_stop.  Each round checks that r12 is what it stored the
+ * round before: a register lost or reset on the way ends the loop there.
+ */
+static void *counter_thread(void *arg)
+{
+	struct counter *c = arg;
+
+	asm volatile(
+		"xor %%r12d, %%r12d\n\t"
+		"movabs $0x5a5a5a5a00000000, %%r13\n\t"
+		"1: cmp %%r12, %[seen]\n\t"
+		"jne 2f\n\t"
+		"inc %%r12\n\t"
+		"add $3, %%r13\n\t"
+		"mov %%r12, %[seen]\n\t"
+		"cmpl $0, %[stop]\n\t"
+		"je 1b\n\t"
+		"2: mov %%r12, %[r12]\n\t"
+		"mov %%r13, %[r13]\n\t"
+		: [seen] "+m" (c->seen), [r12] "=m" (c->r12), [r13] "=m" (c->r13)
+		: [stop] "m" (counter_stop)
+		: "r12", "r13", "cc", "memory");
+	return NULL;
+}
+
+#define GP_LOAD(reg, v) "movabs $" #v ", %%" #reg "\n\t"
+#define GP_CHECK(reg, v, bit)						\
+	"movabs $" #v ", %%rax\n\t"					\
+	"cmp %%rax, %%" #reg "\n\t"					\
+	"je 3f\n\t"							\
+	"or $" #bit ", %%rcx\n\t"					\
+	"3:\n\t"
+
+/*
+ * Known values in every general register syscall leaves alone, then
+ * pause() in a loop until SIGUSR1: the mask of the registers that are
+ * no longer what they were.
+ */
+static unsigned long gp_pause(void)
+{
+	unsigned long bad;
+
+	asm volatile(
+		GP_LOAD(rbx, 0x1b1b1b1b1b1b1b1b)
+		GP_LOAD(rdx, 0x2d2d2d2d2d2d2d2d)
+		GP_LOAD(rsi, 0x3c3c3c3c3c3c3c3c)
+		GP_LOAD(rdi, 0x4d4d4d4d4d4d4d4d)
+		GP_LOAD(r8, 0x0808080808080808)
+		GP_LOAD(r9, 0x0909090909090909)
+		GP_LOAD(r10, 0x1010101010101010)
+		GP_LOAD(r12, 0x1212121212121212)
+		GP_LOAD(r13, 0x1313131313131313)
+		GP_LOAD(r14, 0x1414141414141414)
+		GP_LOAD(r15, 0x1515151515151515)
+		"jmp 2f\n\t"
+		"1: mov %[nr], %%eax\n\t"
+		"syscall\n\t"
+		"2: cmpl $0, %[go]\n\t"
+		"je 1b\n\t"
+		"xor %%ecx, %%ecx\n\t"
+		GP_CHECK(rbx, 0x1b1b1b1b1b1b1b1b, 1)
+		GP_CHECK(rdx, 0x2d2d2d2d2d2d2d2d, 2)
+		GP_CHECK(rsi, 0x3c3c3c3c3c3c3c3c, 4)
+		GP_CHECK(rdi, 0x4d4d4d4d4d4d4d4d, 8)
+		GP_CHECK(r8, 0x0808080808080808, 16)
+		GP_CHECK(r9, 0x0909090909090909, 32)
+		GP_CHECK(r10, 0x1010101010101010, 64)
+		GP_CHECK(r12, 0x1212121212121212, 128)
+		GP_CHECK(r13, 0x1313131313131313, 256)
+		GP_CHECK(r14, 0x1414141414141414, 512)
+		GP_CHECK(r15, 0x1515151515151515, 1024)
+		"mov %%rcx, %[bad]\n\t"
+		: [bad] "=m" (bad)
+		: [nr] "i" (__NR_pause), [go] "m" (restored)
+		: "rax", "rbx", "rcx", "rdx", "rsi", "rdi", "r8", "r9", "r10",
+		  "r11", "r12", "r13", "r14", "r15", "cc", "memory");
+	return bad;
+}
+
+static int registers_member(void)
+{
+	static struct counter c;
+	unsigned long bad, at_ready;
+	sigset_t usr1;
+	pthread_t th;
+	int i;
+
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);	/* the thread never takes it */
+	if (pthread_create(&th, NULL, counter_thread, &c))
+		return EX_SETUP + 1;
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+	for (i = 0; __atomic_load_n(&c.seen, __ATOMIC_RELAXED) < 100000; i++) {
+		if (i > 10000)
+			return EX_SETUP + 2;
+		usleep(1000);
+	}
+	at_ready = c.seen;
+	member_ready();
+	bad = gp_pause();
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	counter_stop = 1;
+	pthread_join(th, NULL);
+	for (i = 0; i < 11; i++)
+		if (bad & (1UL << i))
+			return 10 + i;	/* rbx rdx rsi rdi r8 r9 r10 r12-r15 */
+	if (c.r12 != c.seen)
+		return 30;	/* the counter jumped */
+	if (c.r13 != COUNTER_R13 + 3 * c.r12)
+		return 31;
+	if (c.r12 < at_ready)
+		return 32;
+	return 0;
+}
+
+/*
+ * General registers: a thread counting in callee-saved registers carries
+ * on from where it was, and the main thread finds eleven registers as it
+ * left them when it entered pause().
+ */
+TEST_F(store, general_registers)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(registers_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("register check %d failed", code);
+}
+
+#define VEC16(m) m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) m(10) \
+		 m(11) m(12) m(13) m(14) m(15)
+#define Y_LOAD(i) "vmovdqu " #i "*32(%[in]), %%ymm" #i "\n\t"
+#define Y_STORE(i) "vmovdqu %%ymm" #i ", " #i "*32(%[out])\n\t"
+#define X_LOAD(i) "movdqu " #i "*32(%[in]), %%xmm" #i "\n\t"
+#define X_STORE(i) "movdqu %%xmm" #i ", " #i "*32(%[out])\n\t"
+#define PAUSE_UNTIL_RESTORED						\
+	"jmp 2f\n\t"							\
+	"1: mov %[nr], %%eax\n\t"					\
+	"syscall\n\t"							\
+	"2: cmpl $0, %[go]\n\t"						\
+	"je 1b\n\t"
+#define VEC_CLOBBERS "rax", "rcx", "r11", "cc", "memory", "xmm0", "xmm1", \
+	"xmm2", "xmm3", "xmm4", "xmm5", "xmm6", "xmm7", "xmm8", "xmm9",	\
+	"xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15"
+
+static unsigned char vec_in[16][32], vec_out[16][32];
+
+#define MXCSR_SET 0xff80	/* exceptions masked, toward zero, FTZ */
+#define X87_CW_SET 0x0f7f	/* toward zero */
+
+static int vector_member(bool avx)
+{
+	unsigned int mxcsr = MXCSR_SET;
+	unsigned short cw = X87_CW_SET;
+	int i;
+
+	fill(vec_in, sizeof(vec_in), 9);
+	memset(vec_out, 0, sizeof(vec_out));
+	asm volatile("ldmxcsr %0\n\tfldcw %1" : : "m" (mxcsr), "m" (cw));
+	member_ready();
+	if (avx)
+		asm volatile(VEC16(Y_LOAD) PAUSE_UNTIL_RESTORED VEC16(Y_STORE)
+			     "vzeroupper\n\t"
+			     : : [in] "r" (vec_in), [out] "r" (vec_out),
+			     [nr] "i" (__NR_pause), [go] "m" (restored)
+			     : VEC_CLOBBERS);
+	else
+		asm volatile(VEC16(X_LOAD) PAUSE_UNTIL_RESTORED VEC16(X_STORE)
+			     : : [in] "r" (vec_in), [out] "r" (vec_out),
+			     [nr] "i" (__NR_pause), [go] "m" (restored)
+			     : VEC_CLOBBERS);
+	asm volatile("stmxcsr %0\n\tfnstcw %1" : "=m" (mxcsr), "=m" (cw));
+	member_wait();
+	for (i = 0; i < 16; i++)
+		if (memcmp(vec_in[i], vec_out[i], avx ? 32 : 16))
+			return 1 + i;	/* ymm/xmm i */
+	if ((mxcsr & ~0x3fU) != MXCSR_SET)	/* but the exception flags */
+		return 20;
+	if (cw != X87_CW_SET)
+		return 21;
+	return 0;
+}
+
+/*
+ * SSE/AVX: xmm0-15 (ymm0-15 where the CPU has AVX) hold patterns across
+ * the pause() they were in, and MXCSR and the x87 control word their
+ * non-default settings.
+ */
+TEST_F(store, vector_registers)
+{
+	bool avx;
+	int ready, code;
+	pid_t pid;
+
+	__builtin_cpu_init();
+	avx = __builtin_cpu_supports("avx");
+	if (!avx)
+		TH_LOG("no AVX: xmm registers only");
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(vector_member(avx));
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("vector register check %d failed", code);
+}
+
+/* ---- TLS and threads ---- */
+
+static __thread unsigned long tls_word = 1;
+static __thread char tls_block[300];
+
+struct tls_thread {
+	pid_t tid;
+	unsigned long *addr;	/* of its tls_word */
+	int ready, go, bad;
+};
+
+static void *tls_thread_fn(void *arg)
+{
+	struct tls_thread *t = arg;
+	char comm[16] = "";
+
+	t->tid = gettid();
+	tls_word = 0x2222;
+	memset(tls_block, 0x22, sizeof(tls_block));
+	t->addr = &tls_word;
+	prctl(PR_SET_NAME, "sls-tls-2");
+	__atomic_store_n(&t->ready, 1, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&t->go, __ATOMIC_ACQUIRE))
+		sched_yield();
+	prctl(PR_GET_NAME, comm);
+	t->bad = gettid() != t->tid ? 1 : tls_word != 0x2222 ? 2 :
+		 &tls_word != t->addr ? 3 :
+		 !all(tls_block, sizeof(tls_block), 0x22) ? 4 :
+		 strcmp(comm, "sls-tls-2") ? 5 : 0;
+	return NULL;
+}
+
+static int tls_member(void)
+{
+	static struct tls_thread t;
+	unsigned long *addr = &tls_word;
+	char status[2048], *threads;
+	sigset_t usr1;
+	pthread_t th;
+	int i;
+
+	tls_word = 0x1111;
+	memset(tls_block, 0x11, sizeof(tls_block));
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	if (pthread_create(&th, NULL, tls_thread_fn, &t))
+		return EX_SETUP + 1;
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+	for (i = 0; !__atomic_load_n(&t.ready, __ATOMIC_ACQUIRE); i++) {
+		if (i > 10000)
+			return EX_SETUP + 2;
+		usleep(1000);
+	}
+	member_ready();
+	member_wait();
+	if (tls_word != 0x1111 || &tls_word != addr)
+		return 1;
+	if (!all(tls_block, sizeof(tls_block), 0x11))
+		return 2;
+	if (gettid() != getpid())
+		return 3;
+	if (read_text("/proc/self", "status", status, sizeof(status)))
+		return 4;
+	threads = strstr(status, "\nThreads:");
+	if (!threads || atoi(threads + 9) != 2)
+		return 5;
+	__atomic_store_n(&t.go, 1, __ATOMIC_RELEASE);
+	pthread_join(th, NULL);
+	return t.bad ? 10 + t.bad : 0;
+}
+
+/*
+ * Thread-local storage (fs_base): __thread variables of the main thread
+ * and of a second thread keep their values and addresses; the second
+ * thread keeps its tid and its name.
+ */
+TEST_F(store, tls_and_threads)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(tls_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("TLS check %d failed", code);
+}
+
+/* ---- Signals ---- */
+
+static char altstack[64 * 1024];
+static volatile sig_atomic_t got_usr2, got_hup, term_on_altstack = -1;
+
+static void h_info(int sig, siginfo_t *si, void *uc)
+{
+	got_usr2 = si->si_signo == SIGUSR2 ? 1 : -1;
+}
+
+static void h_hup(int sig)
+{
+	got_hup++;
+}
+
+static void h_term(int sig)
+{
+	char here;
+
+	term_on_altstack = &here >= altstack && &here < altstack + sizeof(altstack);
+}
+
+static int handle(int sig, void *fn, int flags, int mask_sig)
+{
+	struct sigaction sa = { .sa_flags = flags };
+
+	sa.sa_handler = fn;
+	sigemptyset(&sa.sa_mask);
+	if (mask_sig)
+		sigaddset(&sa.sa_mask, mask_sig);
+	return sigaction(sig, &sa, NULL);
+}
+
+/* The signal sets as the kernel knows them, but SIGUSR1. */
+static unsigned long long kset(const sigset_t *set)
+{
+	unsigned long long v;
+
+	memcpy(&v, set, sizeof(v));
+	return v & ~(1ULL << (SIGUSR1 - 1));
+}
+
+static int signals_member(void)
+{
+	static struct sigaction before[65], after;
+	const int rt = SIGRTMIN + 5;
+	sigset_t block, mask0, pend0, now;
+	stack_t ss = { .ss_sp = altstack, .ss_size = sizeof(altstack) };
+	int sig;
+
+	arm_sigusr1();
+	if (handle(SIGUSR2, h_info, SA_SIGINFO | SA_RESTART, SIGINT) ||
+	    handle(SIGHUP, h_hup, SA_NODEFER | SA_RESETHAND, SIGTERM) ||
+	    handle(SIGTERM, h_term, SA_ONSTACK, SIGQUIT) ||
+	    handle(SIGINT, SIG_IGN, 0, 0) || sigaltstack(&ss, NULL))
+		return EX_SETUP + 1;
+	sigemptyset(&block);
+	sigaddset(&block, SIGUSR2);
+	sigaddset(&block, SIGWINCH);
+	sigaddset(&block, SIGPIPE);
+	sigaddset(&block, rt);
+	sigprocmask(SIG_BLOCK, &block, NULL);
+	raise(SIGUSR2);			/* pending for the thread */
+	kill(getpid(), SIGWINCH);	/* pending for the process */
+	sigqueue(getpid(), rt, (union sigval){ .sival_int = 7 });
+	memset(before, 0, sizeof(before));
+	for (sig = 1; sig < 65; sig++)
+		sigaction(sig, NULL, &before[sig]);
+	sigprocmask(0, NULL, &mask0);
+	sigpending(&pend0);
+	if (!sigismember(&pend0, SIGUSR2) || !sigismember(&pend0, SIGWINCH))
+		return EX_SETUP + 2;
+	member_ready();
+	member_wait();
+
+	for (sig = 1; sig < 65; sig++) {
+		memset(&after, 0, sizeof(after));
+		sigaction(sig, NULL, &after);
+		if (after.sa_handler != before[sig].sa_handler ||
+		    after.sa_flags != before[sig].sa_flags ||
+		    after.sa_restorer != before[sig].sa_restorer ||
+		    kset(&after.sa_mask) != kset(&before[sig].sa_mask))
+			return sig;	/* 1..64: that signal's action */
+	}
+	sigprocmask(0, NULL, &now);
+	if (kset(&now) != kset(&mask0))
+		return 70;
+	sigpending(&now);
+	if (kset(&now) != kset(&pend0))
+		return 71;
+	memset(&ss, 0, sizeof(ss));
+	if (sigaltstack(NULL, &ss) || ss.ss_sp != altstack ||
+	    ss.ss_size != sizeof(altstack) || ss.ss_flags)
+		return 72;
+	raise(SIGTERM);
+	if (term_on_altstack != 1)
+		return 73;
+	raise(SIGHUP);
+	sigaction(SIGHUP, NULL, &after);
+	if (got_hup != 1 || after.sa_handler != SIG_DFL)	/* SA_RESETHAND */
+		return 74;
+	sigemptyset(&now);
+	sigaddset(&now, SIGUSR2);
+	sigprocmask(SIG_UNBLOCK, &now, NULL);
+	if (got_usr2 != 1)
+		return 75;
+	return 0;
+}
+
+/*
+ * Signal actions of all 64 signals (handlers, SA_* flags, masks), the
+ * blocked mask, signals pending for the thread and for the process, the
+ * alternate stack: all as they were, and they work (a handler runs on the
+ * alternate stack, SA_RESETHAND resets, the pending signal is delivered
+ * once unblocked).
+ */
+TEST_F(store, signals)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(signals_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("signal check %d failed", code);
+}
+
+static int sigsuspend_member(void)
+{
+	sigset_t mask, wait_mask, now;
+
+	arm_sigusr1();
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGUSR1);
+	sigaddset(&mask, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	sigemptyset(&wait_mask);
+	sigaddset(&wait_mask, SIGUSR2);
+	if (write(READY_FD, "r", 1) != 1)
+		return EX_SETUP;
+	close(READY_FD);
+	while (!restored)
+		sigsuspend(&wait_mask);
+	sigprocmask(0, NULL, &now);
+	if (!sigismember(&now, SIGUSR1) || !sigismember(&now, SIGUSR2))
+		return 1;	/* the mask from before sigsuspend() is lost */
+	return 0;
+}
+
+/*
+ * A process waiting in sigsuspend() goes back into it: SIGUSR1 gets
+ * through its temporary mask, and then the mask it had before is back.
+ */
+TEST_F(store, sigsuspend_reentered)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(sigsuspend_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("sigsuspend check %d failed", code);
+}
+
+/* ---- Descriptors ---- */
+
+struct fd_rec {
+	int fd, fl, fdfl;
+	off_t pos;
+	struct stat st;
+	char link[96];
+};
+
+#define FD_RECS 8
+
+static int fd_record(struct fd_rec *r, int fd)
+{
+	char path[64];
+	ssize_t n;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	r->fd = fd;
+	r->fl = fcntl(fd, F_GETFL);
+	r->fdfl = fcntl(fd, F_GETFD);
+	r->pos = lseek(fd, 0, SEEK_CUR);
+	n = readlink(path, r->link, sizeof(r->link) - 1);
+	if (fd < 0 || r->fl < 0 || r->fdfl < 0 || n <= 0 || fstat(fd, &r->st))
+		return -1;
+	return 0;
+}
+
+/* The descriptors open are exactly 0, 1, 2 and those of @r. */
+static bool fd_set_is(const struct fd_rec *r, int n)
+{
+	struct dirent *d;
+	int fd, i, seen = 0;
+	DIR *dir = opendir("/proc/self/fd");
+	bool ok = !!dir;
+
+	while (ok && (d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		fd = atoi(d->d_name);
+		if (fd == dirfd(dir))
+			continue;
+		seen++;
+		ok = fd < 3;
+		for (i = 0; i < n && !ok; i++)
+			ok = r[i].fd == fd;
+	}
+	if (dir)
+		closedir(dir);
+	return ok && seen == n + 3;
+}
+
+static int fds_member(const char *f1, const char *f2, const char *dir)
+{
+	static const char content[] = "0123456789abcdefghijklmnopqrstuvwxyz";
+	static struct fd_rec rec[FD_RECS];
+	int a, b, c, d, e, g, z, u, i;
+	struct fd_rec r;
+	char buf[16];
+
+	a = open(f1, O_RDWR);
+	b = open(f2, O_WRONLY | O_APPEND);
+	c = dup(a);				/* shares a's offset */
+	d = open(f1, O_RDONLY | O_CLOEXEC);	/* its own */
+	e = open("/dev/null", O_WRONLY | O_NONBLOCK);
+	g = open(dir, O_RDONLY | O_DIRECTORY);
+	z = open("/dev/zero", O_RDONLY);
+	u = open("/dev/urandom", O_RDONLY);
+	/* /dev/null moves to 42, leaving a hole where it was */
+	if (a < 0 || b < 0 || c < 0 || d < 0 || e < 0 || g < 0 || z < 0 ||
+	    u < 0 || dup2(e, 42) != 42 || close(e) ||
+	    write(b, "0123456789", 10) != 10 || lseek(a, 7, SEEK_SET) != 7 ||
+	    lseek(d, 11, SEEK_SET) != 11 || fcntl(c, F_SETFD, FD_CLOEXEC))
+		return EX_SETUP + 1;
+	e = 42;
+	{
+		int fds[FD_RECS] = { a, b, c, d, e, g, z, u };
+
+		for (i = 0; i < FD_RECS; i++)
+			if (fd_record(&rec[i], fds[i]))
+				return EX_SETUP + 2;
+	}
+	if (rec[0].fdfl != 0 || rec[2].fdfl != FD_CLOEXEC ||
+	    rec[3].fdfl != FD_CLOEXEC || !(rec[1].fl & O_APPEND))
+		return EX_SETUP + 3;
+	member_ready();
+	member_wait();
+
+	for (i = 0; i < FD_RECS; i++) {
+		if (fd_record(&r, rec[i].fd))
+			return 10 + i;
+		if (r.fl != rec[i].fl || r.fdfl != rec[i].fdfl)
+			return 20 + i;	/* open flags, FD_CLOEXEC */
+		if (r.pos != rec[i].pos)
+			return 30 + i;
+		if (r.st.st_ino != rec[i].st.st_ino ||
+		    r.st.st_dev != rec[i].st.st_dev ||
+		    r.st.st_mode != rec[i].st.st_mode ||
+		    r.st.st_rdev != rec[i].st.st_rdev || strcmp(r.link, rec[i].link))
+			return 40 + i;	/* another file */
+	}
+	if (!fd_set_is(rec, FD_RECS))
+		return 50;
+	if (lseek(c, 5, SEEK_SET) != 5 || lseek(a, 0, SEEK_CUR) != 5 ||
+	    lseek(d, 0, SEEK_CUR) != 11)
+		return 51;		/* a and c share, d does not */
+	if (read(a, buf, 3) != 3 || memcmp(buf, content + 5, 3) ||
+	    read(d, buf, 2) != 2 || memcmp(buf, content + 11, 2))
+		return 52;
+	if (write(b, "x", 1) != 1 || lseek(b, 0, SEEK_CUR) != 21)
+		return 53;		/* O_APPEND */
+	if (faccessat(g, "inside", F_OK, 0))
+		return 54;
+	if (read(z, buf, 8) != 8 || !all(buf, 8, 0) || read(u, buf, 16) != 16)
+		return 55;
+	if (write(e, "x", 1) != 1)
+		return 56;
+	return 0;
+}
+
+/*
+ * Descriptors keep their numbers, files, offsets (shared by a dup()ed pair,
+ * not by a second open()), open flags (O_APPEND, O_NONBLOCK) and
+ * FD_CLOEXEC: regular files, a directory, /dev/null at fd 42, /dev/zero,
+ * /dev/urandom; no other descriptor is open.
+ */
+TEST_F(store, descriptors)
+{
+	char f1[48], f2[48], dir[48], inside[64];
+	int ready, code, fd;
+	pid_t pid;
+
+	snprintf(f1, sizeof(f1), "%s.f1", self->img);
+	snprintf(f2, sizeof(f2), "%s.f2", self->img);
+	snprintf(dir, sizeof(dir), "%s.d", self->img);
+	snprintf(inside, sizeof(inside), "%s/inside", dir);
+	fd = open(f1, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	ASSERT_EQ(36, write(fd, "0123456789abcdefghijklmnopqrstuvwxyz", 36));
+	close(fd);
+	ASSERT_EQ(0, make_file(f2, 'y', 10));
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	ASSERT_EQ(0, make_file(inside, 'i', 1));
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(fds_member(f1, f2, dir));
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("descriptor check %d failed", code);
+	unlink(inside);
+	rmdir(dir);
+	unlink(f1);
+	unlink(f2);
+}
+
+static int pipe_member(void)
+{
+	static char data[1000], got[1100];
+	struct stat s0, s1;
+	int p[2], q[2], dup0, n;
+	char c;
+
+	fill(data, sizeof(data), 11);
+	if (pipe(p) || pipe2(q, O_NONBLOCK))
+		return EX_SETUP + 1;
+	dup0 = dup(p[0]);
+	if (dup0 < 0 || write(p[1], data, 300) != 300 ||
+	    write(p[1], data + 300, 700) != 700)
+		return EX_SETUP + 2;
+	member_ready();
+	member_wait();
+
+	if (fstat(p[0], &s0) || fstat(p[1], &s1) || s0.st_ino != s1.st_ino)
+		return 1;	/* not one pipe */
+	if (ioctl(p[0], FIONREAD, &n) || n != 1000)
+		return 2;
+	if (read(dup0, got, 400) != 400 ||
+	    read(p[0], got + 400, sizeof(got) - 400) != 600)
+		return 3;	/* all of them, and no more */
+	if (memcmp(got, data, sizeof(data)))
+		return 4;
+	if (write(p[1], "more", 4) != 4 || read(dup0, got, 10) != 4 ||
+	    memcmp(got, "more", 4))
+		return 5;
+	if ((fcntl(p[0], F_GETFL) & O_ACCMODE) != O_RDONLY ||
+	    (fcntl(p[1], F_GETFL) & O_ACCMODE) != O_WRONLY)
+		return 6;
+	if (read(q[0], &c, 1) != -1 || errno != EAGAIN)
+		return 7;	/* empty, O_NONBLOCK */
+	if (write(q[1], "x", 1) != 1 || read(q[0], &c, 1) != 1 || c != 'x')
+		return 8;
+	return 0;
+}
+
+/*
+ * A pipe with 1000 bytes in it, both ends and a dup() of the read end
+ * held: the bytes are there after the restore, read through either read
+ * descriptor, and the pipe works on; an empty O_NONBLOCK pipe too.
+ */
+TEST_F(store, pipe_data_in_flight)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(pipe_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("pipe check %d failed", code);
+}
+
+struct reader {
+	int fd, err;
+	pid_t tid;
+	ssize_t n;
+	char buf[16];
+};
+
+static void *reader_fn(void *arg)
+{
+	struct reader *r = arg;
+
+	__atomic_store_n(&r->tid, gettid(), __ATOMIC_RELEASE);
+	r->n = read(r->fd, r->buf, sizeof(r->buf));
+	r->err = errno;
+	return NULL;
+}
+
+/* Is thread @tid in read()?  Its /proc syscall line starts with 0. */
+static bool in_read(pid_t tid)
+{
+	char path[64], buf[64];
+
+	snprintf(path, sizeof(path), "/proc/self/task/%d", tid);
+	return !read_text(path, "syscall", buf, sizeof(buf)) &&
+	       !strncmp(buf, "0 ", 2);
+}
+
+static int blocked_read_member(void)
+{
+	static struct reader r;
+	sigset_t usr1;
+	pthread_t th;
+	int p[2], i;
+
+	if (pipe(p))
+		return EX_SETUP + 1;
+	r.fd = p[0];
+	sigemptyset(&usr1);
+	sigaddset(&usr1, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &usr1, NULL);
+	if (pthread_create(&th, NULL, reader_fn, &r))
+		return EX_SETUP + 2;
+	sigprocmask(SIG_UNBLOCK, &usr1, NULL);
+	for (i = 0; !__atomic_load_n(&r.tid, __ATOMIC_ACQUIRE) || !in_read(r.tid);
+	     i++) {
+		if (i > 5000)
+			return EX_SETUP + 3;
+		usleep(1000);
+	}
+	member_ready();
+	member_wait();
+	for (i = 0; !in_read(r.tid); i++)
+		if (i > 2000)
+			return 1;	/* not back in read() */
+		else
+			usleep(1000);
+	if (write(p[1], "hello", 5) != 5)
+		return 2;
+	pthread_join(th, NULL);
+	if (r.n < 0)
+		return r.err == EINTR ? 3 : 4;
+	if (r.n != 5 || memcmp(r.buf, "hello", 5))
+		return 5;
+	return 0;
+}
+
+/*
+ * A thread blocked in read() on an empty pipe is in read() again after
+ * the restore, and gets what the main thread writes then, not EINTR.
+ */
+TEST_F(store, blocked_read_resumes)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(blocked_read_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("blocked read check %d failed", code);
+}
+
+/* ---- Processes ---- */
+
+static int tree_member(void)
+{
+	pid_t g1, g2, g3, z, g[3], sid = getsid(0), me;
+	siginfo_t si;
+	int status, i;
+
+	if (setpgid(0, 0))
+		return EX_SETUP + 1;
+	g1 = fork();
+	if (g1 == 0) {
+		close(READY_FD);	/* only the root's */
+		setpgid(0, 0);
+		for (;;)
+			pause();
+	}
+	setpgid(g1, g1);	/* from both sides: no race */
+	g2 = fork();
+	if (g2 == 0) {
+		close(READY_FD);
+		setsid();
+		for (;;)
+			pause();
+	}
+	g3 = fork();
+	if (g3 == 0) {
+		close(READY_FD);
+		for (;;)
+			pause();
+	}
+	z = fork();
+	if (z == 0)
+		_exit(7);
+	if (g1 < 0 || g2 < 0 || g3 < 0 || z < 0)
+		return EX_SETUP + 2;
+	memset(&si, 0, sizeof(si));
+	if (waitid(P_PID, z, &si, WEXITED | WNOWAIT))	/* a zombie now */
+		return EX_SETUP + 3;
+	for (i = 0; getsid(g2) != g2; i++) {
+		if (i > 5000)
+			return EX_SETUP + 4;
+		usleep(1000);
+	}
+	member_ready();
+	member_wait();
+
+	me = getpid();
+	if (getpgid(0) != me)
+		return 1;	/* no longer the leader of its group */
+	if (getsid(0) != sid)
+		return 2;
+	if (getpgid(g1) != g1 || getsid(g1) != sid)
+		return 3;
+	if (getsid(g2) != g2 || getpgid(g2) != g2)
+		return 4;
+	if (getpgid(g3) != me || getsid(g3) != sid)
+		return 5;
+	if (ppid_of(g1) != me || ppid_of(g2) != me || ppid_of(g3) != me)
+		return 6;
+	if (waitpid(z, &status, WNOHANG) != z || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 7)
+		return 7;
+	g[0] = g1;
+	g[1] = g2;
+	g[2] = g3;
+	for (i = 0; i < 3; i++)
+		if (kill(g[i], SIGKILL) || waitpid(g[i], &status, 0) != g[i])
+			return 8;
+	if (waitpid(-1, NULL, WNOHANG) != -1 || errno != ECHILD)
+		return 9;	/* a child too many */
+	return 0;
+}
+
+/*
+ * The process tree: the root, leader of its own group, with a child that
+ * leads a group of its own, one that leads a session, one in the root's
+ * group, and a zombie that exited with 7: all back with their pids,
+ * parents, groups and sessions, and waitpid() finds the zombie and its
+ * status.
+ */
+TEST_F(store, process_tree)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(tree_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("process tree check %d failed", code);
+}
+
+static int attrs_member(const char *dir)
+{
+	static struct rlimit lim[RLIM_NLIMITS];
+	struct rlimit now, nofile = { 950, 1000 }, core = { 0, 0 };
+	char cwd[PATH_MAX], comm[16] = "";
+	pid_t ppid = getppid();
+	int i;
+
+	if (chdir(dir) || setrlimit(RLIMIT_NOFILE, &nofile) ||
+	    setrlimit(RLIMIT_CORE, &core) || prctl(PR_SET_NAME, "sls-attrs"))
+		return EX_SETUP + 1;
+	umask(027);
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		getrlimit(i, &lim[i]);
+	member_ready();
+	member_wait();
+	if (!getcwd(cwd, sizeof(cwd)) || strcmp(cwd, dir))
+		return 1;
+	if (access("inside", F_OK))
+		return 2;	/* relative paths start there */
+	if (umask(0) != 027)
+		return 3;
+	for (i = 0; i < RLIM_NLIMITS; i++)
+		if (getrlimit(i, &now) || now.rlim_cur != lim[i].rlim_cur ||
+		    now.rlim_max != lim[i].rlim_max)
+			return 10 + i;
+	if (prctl(PR_GET_NAME, comm) || strcmp(comm, "sls-attrs"))
+		return 4;
+	if (getppid() != ppid)
+		return 5;
+	return 0;
+}
+
+/* cwd, umask, every rlimit, comm and the parent come back. */
+TEST_F(store, process_attributes)
+{
+	char dir[48], real[PATH_MAX], inside[64];
+	int ready, code;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s.cwd", self->img);
+	snprintf(inside, sizeof(inside), "%s/inside", dir);
+	ASSERT_EQ(0, mkdir(dir, 0700));
+	ASSERT_EQ(0, make_file(inside, 'i', 1));
+	ASSERT_NE(NULL, realpath(dir, real));	/* as getcwd() says it */
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(attrs_member(real));
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("attribute check %d failed", code);
+	unlink(inside);
+	rmdir(dir);
+}
+
+/*
+ * A process that checkpointed itself with sls_persist(SLS_SELF) returns
+ * from it again after the restore, with the epoch number, which it exits
+ * with.
+ */
+TEST_F(store, persist_self_returns_epoch)
+{
+	long long epoch = 0;
+	int ready, pidfd, i;
+	pid_t pid, got;
+
+	pid = fork_member(&ready);
+	if (pid == 0) {
+		struct sls_persist_args args = { .flags = SLS_PERSIST_SYNC };
+		int part = sls_open(AT_FDCWD, self->path, NULL, 0, 0);
+		long e;
+
+		if (part < 0 || attach(part, getpid(), 0))
+			_exit(EX_SETUP + 1);
+		close(part);
+		member_ready();
+		e = sls_persist(SLS_SELF, &args, sizeof(args));
+		member_wait();
+		_exit(e > 0 && e < EX_SETUP ? e : EX_SETUP + 2);
+	}
+	ASSERT_LT(0, pid);
+	ASSERT_EQ(0, wait_ready(ready));
+	for (i = 0; i < 1000 && epoch <= 0; i++) {
+		usleep(10000);
+		epoch = figure(self->sysfs, "durable_epoch");
+	}
+	ASSERT_LT(0, epoch) TH_LOG("the member never checkpointed itself");
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, 0, 0, &got);
+	EXPECT_EQ(pid, got);
+	EXPECT_EQ(epoch, finish(pidfd, got));
+	close(pidfd);
+	close(ready);
+}
+
+/*
+ * The restored root has the original pid.  While it lives the partition
+ * is busy; once it is detached, its pid is taken: EEXIST, nothing made;
+ * SLS_RESTORE_NEWPID then makes a second copy under a new pid, a member.
+ */
+TEST_F(store, pid_busy_taken_newpid)
+{
+	int ready, pidfd, pidfd2, err;
+	char why[200] = "";
+	pid_t pid, got, got2;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(simple_member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, 0, 0, &got);
+	EXPECT_EQ(pid, got);
+	EXPECT_EQ(getpid(), ppid_of(got));
+	EXPECT_TRUE(is_member(self->sysfs, got));
+
+	EXPECT_EQ(EBUSY, restore_errno(self, 0, 0));
+	ASSERT_EQ(0, attach(self->part, got, SLS_DETACH));
+	ASSERT_EQ(0, wait_no_members(self->sysfs));
+	err = restore_errno(self, 0, 0);
+	read_text(self->sysfs, "last_error", why, sizeof(why));
+	EXPECT_EQ(EEXIST, err) TH_LOG("last_error: %s", why);
+	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG));	/* only the first */
+	EXPECT_EQ(0, wait_no_members(self->sysfs));
+
+	pidfd2 = restore(_metadata, self, SLS_RESTORE_NEWPID, 0, &got2);
+	EXPECT_NE(got, got2);
+	EXPECT_TRUE(is_member(self->sysfs, got2));
+	EXPECT_FALSE(is_member(self->sysfs, got));
+	EXPECT_EQ(0, finish(pidfd2, got2));
+	EXPECT_EQ(0, finish(pidfd, got));
+	close(pidfd2);
+	close(pidfd);
+	close(ready);
+}
+
+/*
+ * A file a member had open that changed since the epoch, its mtime or its
+ * size, makes the restore fail with ESTALE; a file that is gone, with
+ * ENOENT.  Nothing is left behind by any of them.
+ */
+TEST_F(store, changed_or_missing_file_refused)
+{
+	struct timespec times[2];
+	char file[48];
+	struct stat st;
+	int ready, fd;
+	pid_t pid;
+
+	snprintf(file, sizeof(file), "%s.stale", self->img);
+	ASSERT_EQ(0, make_file(file, 's', 1000));
+	pid = fork_member(&ready);
+	if (pid == 0) {
+		if (open(file, O_RDWR) < 0)
+			_exit(EX_SETUP + 1);
+		_exit(simple_member());
+	}
+	set_and_checkpoint(_metadata, self, pid, ready);
+	kill_tree(_metadata, self, pid);
+	ASSERT_EQ(0, stat(file, &st));
+
+	times[0] = st.st_atim;
+	times[1] = st.st_mtim;
+	times[1].tv_sec -= 100;
+	ASSERT_EQ(0, utimensat(AT_FDCWD, file, times, 0));
+	EXPECT_EQ(ESTALE, restore_errno(self, 0, 0)) TH_LOG("mtime changed");
+	EXPECT_NOTHING_LEFT(pid);
+
+	fd = open(file, O_WRONLY | O_APPEND);
+	ASSERT_EQ(1, write(fd, "+", 1));
+	close(fd);
+	times[1] = st.st_mtim;		/* the size only */
+	ASSERT_EQ(0, utimensat(AT_FDCWD, file, times, 0));
+	EXPECT_EQ(ESTALE, restore_errno(self, 0, 0)) TH_LOG("size changed");
+	EXPECT_NOTHING_LEFT(pid);
+
+	ASSERT_EQ(0, unlink(file));
+	EXPECT_EQ(ENOENT, restore_errno(self, 0, 0));
+	EXPECT_NOTHING_LEFT(pid);
+	close(ready);
+}
+
+/*
+ * Flip a byte of the block of image @img that begins with the @n bytes of
+ * @blk: 0, or -1 unless exactly one block does.  Only the data of the
+ * sparse image is read.
+ */
+static int flip_block(const char *img, const char *blk, size_t n)
+{
+	static char buf[PAGE];
+	off_t data = 0, hole, at = -1, end;
+	int fd = open(img, O_RDWR), found = 0;
+	char c;
+
+	if (fd < 0)
+		return -1;
+	end = lseek(fd, 0, SEEK_END);
+	while (data < end) {
+		data = lseek(fd, data, SEEK_DATA);
+		if (data < 0 && errno == ENXIO)
+			break;
+		hole = data < 0 ? end : lseek(fd, data, SEEK_HOLE);
+		if (data < 0)
+			data = 0;
+		for (data &= ~(off_t)(PAGE - 1); data < hole; data += PAGE)
+			if (pread(fd, buf, PAGE, data) == PAGE &&
+			    !memcmp(buf, blk, n)) {
+				at = data;
+				found++;
+			}
+	}
+	if (found == 1 && pread(fd, &c, 1, at + n / 2) == 1) {
+		c ^= 0xff;
+		if (pwrite(fd, &c, 1, at + n / 2) != 1 || fsync(fd))
+			found = 0;
+	}
+	close(fd);
+	return found == 1 ? 0 : -1;
+}
+
+/*
+ * An epoch whose records have a byte flipped on the device is refused
+ * with EUCLEAN (or EIO), and nothing is left behind.
+ */
+TEST_F_TIMEOUT(store, corrupted_epoch_refused, 120)
+{
+	char path[96], blk[PAGE];
+	int ready, fd, err;
+	ssize_t n;
+	long epoch;
+	pid_t pid;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(simple_member());
+	epoch = set_and_checkpoint(_metadata, self, pid, ready);
+	kill_tree(_metadata, self, pid);
+
+	snprintf(path, sizeof(path), "%s/p/%ld", self->mnt, epoch);
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	n = read(fd, blk, sizeof(blk));
+	close(fd);
+	ASSERT_LT(64, n);
+	ASSERT_EQ(0, flip_block(self->img, blk, n));
+	/* The store sees it: the epoch no longer reads. */
+	fd = open(path, O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, blk, sizeof(blk)));
+	EXPECT_EQ(EUCLEAN, errno);
+	close(fd);
+
+	err = restore_errno(self, 0, 0);
+	EXPECT_TRUE(err == EUCLEAN || err == EIO) TH_LOG("errno %d", err);
+	EXPECT_NOTHING_LEFT(pid);
+	close(ready);
+}
+
+/* ---- Epochs ---- */
+
+static char *phase_page;
+static volatile sig_atomic_t phase;
+
+static void on_sigusr2_phase(int sig)
+{
+	phase = 'B';
+	memset(phase_page, 'B', PAGE);
+	if (write(READY_FD, "b", 1) != 1)
+		_exit(EX_SETUP + 2);
+}
+
+static int phase_member(void)
+{
+	phase_page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (phase_page == MAP_FAILED || handle(SIGUSR2, on_sigusr2_phase,
+					       SA_RESTART, 0))
+		return EX_SETUP + 1;
+	memset(phase_page, 'A', PAGE);
+	phase = 'A';
+	member_ready_keep();	/* SIGUSR2 says 'b' on it */
+	member_wait();
+	if (phase != 'A')
+		return 1;
+	if (!all(phase_page, PAGE, 'A'))
+		return 2;
+	return 0;
+}
+
+/*
+ * Restoring epoch A of A < B brings back A's state and makes A the latest
+ * again: B is gone, and the next epoch comes after B.
+ */
+TEST_F(store, older_epoch_discards_later)
+{
+	char path[96], link[32] = "";
+	long a, b, c;
+	int ready, pidfd;
+	pid_t pid, got;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(phase_member());
+	a = set_and_checkpoint(_metadata, self, pid, ready);
+	ASSERT_EQ(0, kill(pid, SIGUSR2));
+	ASSERT_EQ(0, wait_ready(ready));
+	b = checkpoint(_metadata, self);
+	ASSERT_LT(a, b);
+	kill_tree(_metadata, self, pid);
+
+	pidfd = restore(_metadata, self, 0, a, &got);
+	EXPECT_EQ(pid, got);
+	EXPECT_EQ(a, figure(self->sysfs, "durable_epoch"));
+	snprintf(path, sizeof(path), "%s/p/latest", self->mnt);
+	EXPECT_LT(0, readlink(path, link, sizeof(link) - 1));
+	EXPECT_EQ(a, atol(link)) TH_LOG("latest -> %s", link);
+	snprintf(path, sizeof(path), "%s/p/%ld", self->mnt, b);
+	EXPECT_EQ(-1, access(path, F_OK)) TH_LOG("epoch %ld is still there", b);
+
+	c = checkpoint(_metadata, self);
+	EXPECT_LT(b, c);
+	EXPECT_EQ(c, figure(self->sysfs, "durable_epoch"));
+	EXPECT_EQ(0, finish(pidfd, got));
+	close(pidfd);
+	close(ready);
+}
+
+#define CHAIN 20
+#define CHAIN_PICK 10
+
+static unsigned char *chain_mem;
+static volatile sig_atomic_t chain_round;
+
+static void on_sigusr2_chain(int sig)
+{
+	int r = ++chain_round;
+
+	if (r <= CHAIN)
+		memset(chain_mem + r * PAGE, r, PAGE);
+	if (write(READY_FD, "c", 1) != 1)
+		_exit(EX_SETUP + 2);
+}
+
+static int chain_member(void)
+{
+	int r;
+
+	chain_mem = mmap(NULL, (CHAIN + 1) * PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (chain_mem == MAP_FAILED ||
+	    handle(SIGUSR2, on_sigusr2_chain, SA_RESTART, 0))
+		return EX_SETUP + 1;
+	madvise(chain_mem, (CHAIN + 1) * PAGE, MADV_NOHUGEPAGE);
+	memset(chain_mem, 0, (CHAIN + 1) * PAGE);
+	member_ready_keep();	/* SIGUSR2 says 'c' on it */
+	member_wait();
+	if (chain_round != CHAIN_PICK)
+		return 1;
+	for (r = 1; r <= CHAIN; r++)
+		if (!all(chain_mem + r * PAGE, PAGE, r <= CHAIN_PICK ? r : 0))
+			return 10 + r;
+	return 0;
+}
+
+/*
+ * A chain of 20 incremental epochs, each with one more page changed:
+ * restoring the 10th gives the memory as it was then, the 10 pages
+ * changed up to it and not the ones after.
+ */
+TEST_F_TIMEOUT(store, incremental_chain, 120)
+{
+	long epochs[CHAIN + 1];
+	int ready, pidfd, r, code;
+	pid_t pid, got;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(chain_member());
+	epochs[0] = set_and_checkpoint(_metadata, self, pid, ready);
+	for (r = 1; r <= CHAIN; r++) {
+		ASSERT_EQ(0, kill(pid, SIGUSR2));
+		ASSERT_EQ(0, wait_ready(ready));
+		epochs[r] = checkpoint(_metadata, self);
+		ASSERT_LT(epochs[r - 1], epochs[r]);
+	}
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, 0, epochs[CHAIN_PICK], &got);
+	EXPECT_EQ(pid, got);
+	code = finish(pidfd, got);
+	EXPECT_EQ(0, code) TH_LOG("chain check %d failed", code);
+	close(pidfd);
+	close(ready);
+}
+
+/* ---- Last: what the kernel may not restore yet ---- */
+
+static int unix_member(void)
+{
+	char buf[32];
+	int sv[2], n, type;
+	socklen_t len = sizeof(type);
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv) ||
+	    write(sv[0], "ping-from-0", 11) != 11 ||
+	    write(sv[1], "pong-from-one", 13) != 13)
+		return EX_SETUP + 1;
+	member_ready();
+	member_wait();
+	if (ioctl(sv[1], FIONREAD, &n) || n != 11)
+		return 1;
+	if (read(sv[1], buf, sizeof(buf)) != 11 || memcmp(buf, "ping-from-0", 11))
+		return 2;
+	if (read(sv[0], buf, sizeof(buf)) != 13 ||
+	    memcmp(buf, "pong-from-one", 13))
+		return 3;
+	if (write(sv[0], "again", 5) != 5 || read(sv[1], buf, sizeof(buf)) != 5 ||
+	    memcmp(buf, "again", 5))
+		return 4;
+	if (getsockopt(sv[0], SOL_SOCKET, SO_TYPE, &type, &len) ||
+	    type != SOCK_STREAM)
+		return 5;
+	return 0;
+}
+
+/*
+ * A UNIX stream socket pair with data queued both ways comes back
+ * connected, the data readable at each end.
+ */
+TEST_F(store, unix_socketpair_data)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(unix_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("socket check %d failed", code);
+}
+
+TEST_HARNESS_MAIN
