@@ -13,3 +13,13 @@ WORK=$(mktemp -d "${TMPDIR:-/tmp}/sls-test.XXXXXX")
 trap 'rc=$?; if [ $rc -eq 0 ]; then rm -rf "$WORK"; else echo "logs kept in $WORK"; fi; exit $rc' EXIT
 VM=("$SLS_REPO/scripts/sls-vm" --config "$CONFIG" --disk "$WORK/disk.img"
     --disk-size 16M --log-dir "$WORK")
+
+# sls_lines FILE: the complete lines of a guest's output, without carriage
+# returns; a line a power cut broke off is not one.
+sls_lines() {
+	if [ -z "$(tail -c 1 "$1")" ]; then
+		tr -d '\r' < "$1"
+	else
+		tr -d '\r' < "$1" | sed '$d'
+	fi
+}

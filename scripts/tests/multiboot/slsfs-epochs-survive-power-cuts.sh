@@ -17,23 +17,13 @@ CTL=/sys/kernel/debug/slsfs/nvme0n1/ctl
 MOUNT="mkdir -p /sls && mount -t slsfs /dev/nvme0n1 /sls"
 VERIFY="echo 'verify p 0' > $CTL && cat $CTL && echo \"epochs: \$(ls /sls/p | tr '\n' ' ')\""
 
-# lines FILE: the complete lines of a boot's output, without carriage
-# returns; a line the power cut broke off is not one.
-lines() {
-	if [ -z "$(tail -c 1 "$1")" ]; then
-		tr -d '\r' < "$1"
-	else
-		tr -d '\r' < "$1" | sed '$d'
-	fi
-}
-
 # check OUT LAST: the epoch OUT's boot verified, which must be LAST, the
 # last one reported durable, or the one after it whose commit made it
 # unreported; the store must list no epoch beyond it.  Problems on stderr.
 check() {
 	local out=$1 last=$2 got listed
 
-	got=$(lines "$out" | sed -n 's/^ok epoch \([0-9]*\) pages 16$/\1/p' | head -n 1)
+	got=$(sls_lines "$out" | sed -n 's/^ok epoch \([0-9]*\) pages 16$/\1/p' | head -n 1)
 	if [ -z "$got" ]; then
 		echo "no verified epoch after a cut past epoch $last:" >&2
 		tail -n 20 "$out" >&2
@@ -43,7 +33,7 @@ check() {
 		echo "latest epoch $got, last reported durable $last" >&2
 		return 1
 	fi
-	listed=$(lines "$out" | sed -n 's/^epochs: //p' | tr ' ' '\n' |
+	listed=$(sls_lines "$out" | sed -n 's/^epochs: //p' | tr ' ' '\n' |
 		 grep -x '[0-9][0-9]*' | sort -n | tail -n 1)
 	if [ "$listed" != "$got" ]; then
 		echo "the store lists epoch ${listed:-none} beyond latest $got" >&2
@@ -73,7 +63,7 @@ for cut in $(seq "$CUTS"); do
 	if [ $last -gt 0 ]; then
 		check "$WORK/boot$cut.out" "$last" > /dev/null || exit 1
 	fi
-	last=$(lines "$WORK/boot$cut.out" | sed -n 's/^durable \([0-9]*\)$/\1/p' | tail -n 1)
+	last=$(sls_lines "$WORK/boot$cut.out" | sed -n 's/^durable \([0-9]*\)$/\1/p' | tail -n 1)
 	[ -n "$last" ] || { echo "boot $cut: no epoch durable before the cut"; exit 1; }
 	echo "cut $cut: ${delay}s after the first durable epoch; last durable $last"
 done
