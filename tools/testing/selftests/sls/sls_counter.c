@@ -8,15 +8,18 @@
  * the restored counter goes on from.
  */
 #include <stdio.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #define PAGE_SIZE	4096
 
-static unsigned long counter[PAGE_SIZE / sizeof(unsigned long)]
-	__attribute__((aligned(PAGE_SIZE)));
-
 int main(void)
 {
+	unsigned long *counter = mmap(NULL, PAGE_SIZE, PROT_READ | PROT_WRITE,
+				      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (counter == MAP_FAILED)
+		return 1;
 	dprintf(STDOUT_FILENO, "sls_counter pid %d page %lu\n", getpid(),
 		(unsigned long)counter / PAGE_SIZE);
 	for (;;) {

@@ -278,23 +278,31 @@ static unsigned char pattern(size_t i, unsigned int seed)
 	return (unsigned char)(i * 31 + seed * 101 + (i >> 12));
 }
 
-/* Out of line: what they fill and check cannot be optimized away. */
-static __attribute__((noinline)) void fill(void *p, size_t len,
-					   unsigned int seed)
+/*
+ * As far as the compiler knows, what @p points to may be read or written
+ * here: what fill() and filled() fill and check cannot be optimized away.
+ */
+static inline void hide(const void *p)
+{
+	asm volatile("" : : "r" (p) : "memory");
+}
+
+static void fill(void *p, size_t len, unsigned int seed)
 {
 	unsigned char *c = p;
 	size_t i;
 
 	for (i = 0; i < len; i++)
 		c[i] = pattern(i, seed);
+	hide(p);
 }
 
-static __attribute__((noinline)) bool filled(const void *p, size_t len,
-					     unsigned int seed)
+static bool filled(const void *p, size_t len, unsigned int seed)
 {
 	const unsigned char *c = p;
 	size_t i;
 
+	hide(p);
 	for (i = 0; i < len; i++)
 		if (c[i] != pattern(i, seed))
 			return false;
@@ -313,11 +321,11 @@ static bool all(const void *p, size_t len, unsigned char v)
 
 /* ---- The member's side ---- */
 
-static volatile sig_atomic_t restored;	/* SIGUSR1 came: check yourself */
+static sig_atomic_t restored;	/* SIGUSR1 came: check yourself */
 
 static void on_sigusr1(int sig)
 {
-	restored = 1;
+	__atomic_store_n(&restored, 1, __ATOMIC_RELAXED);
 }
 
 static void arm_sigusr1(void)
@@ -408,7 +416,7 @@ static void member_wait(void)
 {
 	sigset_t usr1;
 
-	while (!restored)
+	while (!__atomic_load_n(&restored, __ATOMIC_RELAXED))
 		pause();
 	sigemptyset(&usr1);
 	sigaddset(&usr1, SIGUSR1);
@@ -461,7 +469,7 @@ static int setup_status(pid_t pid)
 
 /* A synchronous checkpoint of the partition: the epoch (ASSERTed). */
 static long checkpoint(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(store) *self)
+		       FIXTURE_DATA(store) * self)
 {
 	struct sls_persist_args args = { .flags = SLS_PERSIST_SYNC };
 	long epoch = sls_persist(self->part, &args, sizeof(args));
@@ -479,7 +487,7 @@ static long checkpoint(struct __test_metadata *_metadata,
  * descendants and checkpoint: the epoch.
  */
 static long set_and_checkpoint(struct __test_metadata *_metadata,
-			       FIXTURE_DATA(store) *self, pid_t pid, int ready)
+			       FIXTURE_DATA(store) * self, pid_t pid, int ready)
 {
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_ready(ready))
@@ -491,14 +499,14 @@ static long set_and_checkpoint(struct __test_metadata *_metadata,
 
 /* Kill what was checkpointed, all of it, and wait for it to leave. */
 static void kill_tree(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(store) *self, pid_t pid)
+		      FIXTURE_DATA(store) * self, pid_t pid)
 {
 	kill_all(self->sysfs);
 	ASSERT_EQ(-1, kill(pid, 0));
 	ASSERT_EQ(0, wait_no_members(self->sysfs));
 }
 
-static int try_restore(FIXTURE_DATA(store) *self, __u64 flags, __u64 epoch)
+static int try_restore(FIXTURE_DATA(store) * self, __u64 flags, __u64 epoch)
 {
 	struct sls_restore_args args = { .flags = flags, .epoch = epoch };
 	int pidfd = sls_restore(self->part, &args, sizeof(args));
@@ -509,7 +517,7 @@ static int try_restore(FIXTURE_DATA(store) *self, __u64 flags, __u64 epoch)
 }
 
 /* A restore that must work: its pidfd (ASSERTed), *@pid its root. */
-static int restore(struct __test_metadata *_metadata, FIXTURE_DATA(store) *self,
+static int restore(struct __test_metadata *_metadata, FIXTURE_DATA(store) * self,
 		   __u64 flags, __u64 epoch, pid_t *pid)
 {
 	int pidfd = try_restore(self, flags, epoch), err = errno;
@@ -525,7 +533,7 @@ static int restore(struct __test_metadata *_metadata, FIXTURE_DATA(store) *self,
 }
 
 /* A restore that must fail: its errno; a process it made is killed. */
-static int restore_errno(FIXTURE_DATA(store) *self, __u64 flags, __u64 epoch)
+static int restore_errno(FIXTURE_DATA(store) * self, __u64 flags, __u64 epoch)
 {
 	int pidfd = try_restore(self, flags, epoch);
 
@@ -573,7 +581,7 @@ static int finish(int pidfd, pid_t pid)
  * let it check itself.  Its exit code: 0 if all is as it was.
  */
 static int round_trip(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(store) *self, pid_t pid, int ready)
+		      FIXTURE_DATA(store) * self, pid_t pid, int ready)
 {
 	pid_t got;
 	int pidfd, code;
@@ -708,7 +716,7 @@ struct counter {
 
 #define COUNTER_R13 0x5a5a5a5a00000000UL
 
-static volatile int counter_stop;
+static int counter_stop;
 
 /*
  * A counter in r12 and 3 * r12 + COUNTER_R13 in r13, both callee-saved,
@@ -814,7 +822,7 @@ static int registers_member(void)
 	member_ready();
 	bad = gp_pause();
 	sigprocmask(SIG_BLOCK, &usr1, NULL);
-	counter_stop = 1;
+	__atomic_store_n(&counter_stop, 1, __ATOMIC_RELAXED);
 	pthread_join(th, NULL);
 	for (i = 0; i < 11; i++)
 		if (bad & (1UL << i))
@@ -844,12 +852,13 @@ TEST_F(store, general_registers)
 	EXPECT_EQ(0, code) TH_LOG("register check %d failed", code);
 }
 
-#define VEC16(m) m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) m(10) \
-		 m(11) m(12) m(13) m(14) m(15)
-#define Y_LOAD(i) "vmovdqu " #i "*32(%[in]), %%ymm" #i "\n\t"
-#define Y_STORE(i) "vmovdqu %%ymm" #i ", " #i "*32(%[out])\n\t"
-#define X_LOAD(i) "movdqu " #i "*32(%[in]), %%xmm" #i "\n\t"
-#define X_STORE(i) "movdqu %%xmm" #i ", " #i "*32(%[out])\n\t"
+/* @insn for each of the 16 vector registers, \i its number: .irp. */
+#define VEC16(insn) ".irp i,0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15\n\t" \
+		    insn "\n\t.endr\n\t"
+#define Y_LOAD "vmovdqu \\i*32(%[in]), %%ymm\\i"
+#define Y_STORE "vmovdqu %%ymm\\i, \\i*32(%[out])"
+#define X_LOAD "movdqu \\i*32(%[in]), %%xmm\\i"
+#define X_STORE "movdqu %%xmm\\i, \\i*32(%[out])"
 #define PAUSE_UNTIL_RESTORED						\
 	"jmp 2f\n\t"							\
 	"1: mov %[nr], %%eax\n\t"					\
@@ -1011,23 +1020,26 @@ TEST_F(store, tls_and_threads)
 /* ---- Signals ---- */
 
 static char altstack[64 * 1024];
-static volatile sig_atomic_t got_usr2, got_hup, term_on_altstack = -1;
+static sig_atomic_t got_usr2, got_hup, term_on_altstack = -1;
 
 static void h_info(int sig, siginfo_t *si, void *uc)
 {
-	got_usr2 = si->si_signo == SIGUSR2 ? 1 : -1;
+	__atomic_store_n(&got_usr2, si->si_signo == SIGUSR2 ? 1 : -1,
+			 __ATOMIC_RELAXED);
 }
 
 static void h_hup(int sig)
 {
-	got_hup++;
+	__atomic_add_fetch(&got_hup, 1, __ATOMIC_RELAXED);
 }
 
 static void h_term(int sig)
 {
 	char here;
 
-	term_on_altstack = &here >= altstack && &here < altstack + sizeof(altstack);
+	__atomic_store_n(&term_on_altstack,
+			 &here >= altstack && &here < altstack + sizeof(altstack),
+			 __ATOMIC_RELAXED);
 }
 
 static int handle(int sig, void *fn, int flags, int mask_sig)
@@ -1103,16 +1115,17 @@ static int signals_member(void)
 	    ss.ss_size != sizeof(altstack) || ss.ss_flags)
 		return 72;
 	raise(SIGTERM);
-	if (term_on_altstack != 1)
+	if (__atomic_load_n(&term_on_altstack, __ATOMIC_RELAXED) != 1)
 		return 73;
 	raise(SIGHUP);
 	sigaction(SIGHUP, NULL, &after);
-	if (got_hup != 1 || after.sa_handler != SIG_DFL)	/* SA_RESETHAND */
+	if (__atomic_load_n(&got_hup, __ATOMIC_RELAXED) != 1 ||
+	    after.sa_handler != SIG_DFL)	/* SA_RESETHAND */
 		return 74;
 	sigemptyset(&now);
 	sigaddset(&now, SIGUSR2);
 	sigprocmask(SIG_UNBLOCK, &now, NULL);
-	if (got_usr2 != 1)
+	if (__atomic_load_n(&got_usr2, __ATOMIC_RELAXED) != 1)
 		return 75;
 	return 0;
 }
@@ -1149,7 +1162,7 @@ static int sigsuspend_member(void)
 	if (write(READY_FD, "r", 1) != 1)
 		return EX_SETUP;
 	close(READY_FD);
-	while (!restored)
+	while (!__atomic_load_n(&restored, __ATOMIC_RELAXED))
 		sigsuspend(&wait_mask);
 	sigprocmask(0, NULL, &now);
 	if (!sigismember(&now, SIGUSR1) || !sigismember(&now, SIGUSR2))
@@ -1431,11 +1444,11 @@ static int blocked_read_member(void)
 	}
 	member_ready();
 	member_wait();
-	for (i = 0; !in_read(r.tid); i++)
+	for (i = 0; !in_read(r.tid); i++) {
 		if (i > 2000)
 			return 1;	/* not back in read() */
-		else
-			usleep(1000);
+		usleep(1000);
+	}
 	if (write(p[1], "hello", 5) != 5)
 		return 2;
 	pthread_join(th, NULL);
@@ -1813,11 +1826,11 @@ TEST_F_TIMEOUT(store, corrupted_epoch_refused, 120)
 /* ---- Epochs ---- */
 
 static char *phase_page;
-static volatile sig_atomic_t phase;
+static sig_atomic_t phase;
 
 static void on_sigusr2_phase(int sig)
 {
-	phase = 'B';
+	__atomic_store_n(&phase, 'B', __ATOMIC_RELAXED);
 	memset(phase_page, 'B', PAGE);
 	if (write(READY_FD, "b", 1) != 1)
 		_exit(EX_SETUP + 2);
@@ -1831,10 +1844,10 @@ static int phase_member(void)
 					       SA_RESTART, 0))
 		return EX_SETUP + 1;
 	memset(phase_page, 'A', PAGE);
-	phase = 'A';
+	__atomic_store_n(&phase, 'A', __ATOMIC_RELAXED);
 	member_ready_keep();	/* SIGUSR2 says 'b' on it */
 	member_wait();
-	if (phase != 'A')
+	if (__atomic_load_n(&phase, __ATOMIC_RELAXED) != 'A')
 		return 1;
 	if (!all(phase_page, PAGE, 'A'))
 		return 2;
@@ -1883,11 +1896,11 @@ TEST_F(store, older_epoch_discards_later)
 #define CHAIN_PICK 10
 
 static unsigned char *chain_mem;
-static volatile sig_atomic_t chain_round;
+static sig_atomic_t chain_round;
 
 static void on_sigusr2_chain(int sig)
 {
-	int r = ++chain_round;
+	int r = __atomic_add_fetch(&chain_round, 1, __ATOMIC_RELAXED);
 
 	if (r <= CHAIN)
 		memset(chain_mem + r * PAGE, r, PAGE);
@@ -1908,7 +1921,7 @@ static int chain_member(void)
 	memset(chain_mem, 0, (CHAIN + 1) * PAGE);
 	member_ready_keep();	/* SIGUSR2 says 'c' on it */
 	member_wait();
-	if (chain_round != CHAIN_PICK)
+	if (__atomic_load_n(&chain_round, __ATOMIC_RELAXED) != CHAIN_PICK)
 		return 1;
 	for (r = 1; r <= CHAIN; r++)
 		if (!all(chain_mem + r * PAGE, PAGE, r <= CHAIN_PICK ? r : 0))
