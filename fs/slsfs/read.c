@@ -153,42 +153,160 @@ int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 EXPORT_SYMBOL_GPL(slsfs_page_read);
 
 /**
- * slsfs_page_find - the next page of an object an epoch can see
+ * slsfs_pages_find - the next pages of an object an epoch can see
  * @sbi:	the store
  * @part_id:	the partition
  * @obj:	the object
  * @epoch:	the epoch
- * @index:	from this page index on; set to the one found
+ * @from:	from this page index on; moved past the last one found
  * @last:	up to this one
+ * @index:	set to the indices found, in order
+ * @max:	at most this many
  *
  * Restore walks what the store holds instead of every page of a range.
  *
- * Return: 0, -ENODATA if there is none, -ESTALE if @epoch is not retained.
+ * Return: how many were found (0 past the last), or -ESTALE if @epoch is
+ * not retained.
  */
-int slsfs_page_find(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
-		    u64 *index, u64 last)
+int slsfs_pages_find(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
+		     u64 *from, u64 last, u64 *index, unsigned int max)
 {
 	struct slsfs_partition *part;
 	struct slsfs_object *o = NULL;
-	unsigned long i = *index;
+	unsigned long i = *from;
+	unsigned int n = 0;
 	int err = -ESTALE;
 
+	if (*from > last)
+		return 0;
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, part_id);
 	if (part && slsfs_epoch_find(part, epoch)) {
 		o = xa_load(&part->objects, obj);
-		err = -ENODATA;
+		err = 0;
 	}
-	while (o && xa_find(&o->pages, &i, last, XA_PRESENT)) {
-		if (slsfs_page_lookup(part, obj, i, epoch)) {
-			*index = i;
-			err = 0;
-			break;
-		}
+	while (o && n < max && xa_find(&o->pages, &i, last, XA_PRESENT)) {
+		if (slsfs_page_lookup(part, obj, i, epoch))
+			index[n++] = i;
 		if (i++ == last)
 			break;
 	}
 	mutex_unlock(&sbi->lock);
+	*from = i;
+	if (!o || (n < max && i <= last))
+		*from = last + 1;
+	return err ?: n;
+}
+EXPORT_SYMBOL_GPL(slsfs_pages_find);
+
+/* The reads of one slsfs_pages_read(), in flight. */
+struct slsfs_rbatch {
+	atomic_t pending;
+	struct completion done;
+	blk_status_t status;
+};
+
+static void slsfs_rbatch_end_io(struct bio *bio)
+{
+	struct slsfs_rbatch *rb = bio->bi_private;
+
+	if (bio->bi_status)
+		WRITE_ONCE(rb->status, bio->bi_status);
+	bio_put(bio);
+	if (atomic_dec_and_test(&rb->pending))
+		complete(&rb->done);
+}
+
+/* One bio per run of pages that lie next to each other in the log. */
+static void slsfs_rbatch_submit(struct slsfs_sb_info *sbi, struct slsfs_rbatch *rb,
+				const struct slsfs_page_version *pv,
+				struct page **pages, unsigned int nr)
+{
+	unsigned int i, j, k;
+	struct bio *bio;
+
+	for (i = 0; i < nr; i = j) {
+		for (j = i + 1; j < nr && j - i < BIO_MAX_VECS &&
+		     pv[j].addr == pv[j - 1].addr + 1; j++)
+			;
+		bio = bio_alloc(sbi->sb->s_bdev, j - i, REQ_OP_READ, GFP_KERNEL);
+		bio->bi_iter.bi_sector = pv[i].addr << (SLSFS_BLOCK_SHIFT - SECTOR_SHIFT);
+		for (k = i; k < j; k++)
+			__bio_add_page(bio, pages[k], SLSFS_BLOCK_SIZE, 0);
+		bio->bi_private = rb;
+		bio->bi_end_io = slsfs_rbatch_end_io;
+		atomic_inc(&rb->pending);
+		submit_bio(bio);
+	}
+}
+
+/**
+ * slsfs_pages_read - pages of an object as of an epoch, read together
+ * @sbi:	the store
+ * @part_id:	the partition
+ * @obj:	the object
+ * @epoch:	the epoch
+ * @index:	the pages' indices, as slsfs_pages_find() gives them
+ * @pages:	where each page's contents go
+ * @nr:		how many
+ *
+ * The reads are issued together, one bio per run of neighbours in the
+ * log, and each page is checked against its checksum.
+ *
+ * Return: 0, -ESTALE if @epoch is not retained, -ENODATA if a page is not
+ * in the store, -EUCLEAN for a checksum mismatch, -EIO or -ENOMEM.
+ */
+int slsfs_pages_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
+		     const u64 *index, struct page **pages, unsigned int nr)
+{
+	struct slsfs_rbatch rb = { .pending = ATOMIC_INIT(1) };
+	const struct slsfs_page_version *found;
+	struct slsfs_page_version *pv;
+	struct slsfs_partition *part;
+	struct blk_plug plug;
+	unsigned int i;
+	int err = -ESTALE;
+
+	pv = kmalloc_array(nr, sizeof(*pv), GFP_KERNEL);
+	if (!pv)
+		return -ENOMEM;
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (part && slsfs_epoch_find(part, epoch)) {
+		for (i = 0, err = 0; i < nr && !err; i++) {
+			found = slsfs_page_lookup(part, obj, index[i], epoch);
+			if (found)
+				pv[i] = *found;
+			else
+				err = -ENODATA;
+		}
+	}
+	mutex_unlock(&sbi->lock);
+	if (err)
+		goto out;
+
+	init_completion(&rb.done);
+	blk_start_plug(&plug);
+	slsfs_rbatch_submit(sbi, &rb, pv, pages, nr);
+	blk_finish_plug(&plug);
+	if (!atomic_dec_and_test(&rb.pending))
+		wait_for_completion_io(&rb.done);
+	if (rb.status) {
+		err = -EIO;
+		goto out;
+	}
+	for (i = 0; i < nr && !err; i++) {
+		void *data = kmap_local_page(pages[i]);
+
+		if (slsfs_block_crc(data) != pv[i].crc) {
+			slsfs_err(sbi->sb, "page %llu of object %llu, epoch %llu, at %llu: checksum mismatch",
+				  index[i], obj, pv[i].epoch, pv[i].addr);
+			err = -EUCLEAN;
+		}
+		kunmap_local(data);
+	}
+out:
+	kfree(pv);
 	return err;
 }
-EXPORT_SYMBOL_GPL(slsfs_page_find);
+EXPORT_SYMBOL_GPL(slsfs_pages_read);

@@ -71,8 +71,10 @@ ssize_t slsfs_epoch_read_records(struct slsfs_sb_info *sbi, u64 part_id,
 ssize_t slsfs_record_next(const void *buf, size_t avail, u64 epoch,
 			  struct slsfs_rec *rec, const char **why);
 int slsfs_epoch_discard_after(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch);
-int slsfs_page_find(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
-		    u64 *index, u64 last);
+int slsfs_pages_find(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
+		     u64 *from, u64 last, u64 *index, unsigned int max);
+int slsfs_pages_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
+		     const u64 *index, struct page **pages, unsigned int nr);
 int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 		    u64 epoch, struct page *dst);
 

@@ -143,6 +143,9 @@ static struct file *sls_path_open(struct sls_restore *rs,
 static struct file *sls_partition_reopen(struct sls_restore *rs,
 					 const struct sls_img_file *f,
 					 const struct slsfs_rec *next);
+static struct file *sls_eventfd_open(struct sls_restore *rs,
+				     const struct sls_img_file *f,
+				     const struct slsfs_rec *next);
 
 static const struct sls_filedef {
 	u32 kind;
@@ -166,7 +169,7 @@ static const struct sls_filedef {
 	{ SLS_FILE_UNIX, "UNIX socket", false, sls_is_unix, sls_unix_capture,
 	  sls_unix_open },
 	{ SLS_FILE_EVENTFD, "eventfd", false, sls_is_eventfd,
-	  sls_eventfd_capture },
+	  sls_eventfd_capture, sls_eventfd_open },
 	{ SLS_FILE_PARTITION, "partition", false, sls_is_partition, NULL,
 	  sls_partition_reopen },
 };
@@ -356,6 +359,34 @@ static struct file *sls_path_open(struct sls_restore *rs,
 	}
 out:
 	kfree(name);
+	return file;
+}
+
+/* The O_NONBLOCK of a rebuilt file: its own, not that of how it was made. */
+void sls_file_set_nonblock(struct file *file, u32 flags)
+{
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (flags & O_NONBLOCK);
+	spin_unlock(&file->f_lock);
+}
+
+/* An eventfd, with the counter it had. */
+static struct file *sls_eventfd_open(struct sls_restore *rs,
+				     const struct sls_img_file *f,
+				     const struct slsfs_rec *next)
+{
+	const struct sls_img_eventfd *e;
+	struct file *file;
+
+	if (!next || next->type != SLS_REC_EVENTFD)
+		return ERR_PTR(sls_restore_fail(rs, -EUCLEAN, "eventfd %llu: no record",
+						f->id));
+	e = next->data;
+	file = eventfd_file_create(e->count, e->flags & (EFD_SEMAPHORE | EFD_NONBLOCK));
+	if (IS_ERR(file))
+		return ERR_PTR(sls_restore_fail(rs, PTR_ERR(file), "eventfd %llu: error %ld",
+						f->id, PTR_ERR(file)));
+	sls_file_set_nonblock(file, f->flags);
 	return file;
 }
 

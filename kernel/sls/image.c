@@ -12,6 +12,7 @@
 #include <linux/sched/task.h>
 #include <linux/sizes.h>
 #include <linux/slab.h>
+#include <kunit/visibility.h>
 
 #include "sls.h"
 
@@ -227,6 +228,19 @@ void sls_image_free(struct sls_image *img)
 	kvfree(img->buf);
 	kfree(img);
 }
+EXPORT_SYMBOL_IF_KUNIT(sls_image_free);
+
+/**
+ * sls_image_parse - cut an image's record stream into processes
+ * @img:	the image, whose buf, len and epoch are set
+ *
+ * Return: 0, -EUCLEAN (what is wrong in img->why) or -ENOMEM.
+ */
+int sls_image_parse(struct sls_image *img)
+{
+	return sls_image_split(img) ?: sls_image_procs(img);
+}
+EXPORT_SYMBOL_IF_KUNIT(sls_image_parse);
 
 /**
  * sls_image_load - read an epoch of a partition for restore
@@ -251,9 +265,7 @@ struct sls_image *sls_image_load(struct sls_partition *part, u64 epoch,
 		snprintf(img->why, sizeof(img->why),
 			 "epoch %llu: records fail their checksum", epoch);
 	if (!err)
-		err = sls_image_split(img);
-	if (!err)
-		err = sls_image_procs(img);
+		err = sls_image_parse(img);
 	if (err) {
 		strscpy(why, img->why, SLS_ERROR_LEN);
 		sls_image_free(img);

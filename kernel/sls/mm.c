@@ -358,34 +358,62 @@ static int sls_vma_restore(const struct sls_img_vma *v)
 	return 0;
 }
 
+/* Restore reads this many pages of a VMA at a time. */
+#define SLS_RESTORE_BATCH	1024
+
+/* The pages at @index, faulted in for writing, in runs of neighbours. */
+static int sls_pin_pages(const u64 *index, unsigned int nr, struct page **pages)
+{
+	unsigned int i, j;
+	long got;
+
+	for (i = 0; i < nr; i = j) {
+		for (j = i + 1; j < nr && index[j] == index[j - 1] + 1; j++)
+			;
+		got = get_user_pages_unlocked(index[i] << PAGE_SHIFT, j - i,
+					      pages + i, FOLL_WRITE | FOLL_FORCE);
+		if (got == j - i)
+			continue;
+		while (got > 0)
+			put_page(pages[i + --got]);
+		while (i--)
+			put_page(pages[i]);
+		return got < 0 ? got : -EFAULT;
+	}
+	return 0;
+}
+
 /* Every page the store holds for the VMA, read into the page it maps. */
-static int sls_vma_pages(struct sls_rproc *p, const struct sls_img_vma *v)
+static int sls_vma_pages(struct sls_rproc *p, const struct sls_img_vma *v,
+			 u64 *index, struct page **pages)
 {
 	struct sls_partition *part = p->rs->part;
-	u64 epoch = p->rs->img->epoch, index = v->start >> PAGE_SHIFT;
+	u64 epoch = p->rs->img->epoch, from = v->start >> PAGE_SHIFT;
 	u64 last = (v->end >> PAGE_SHIFT) - 1;
-	struct page *page;
-	long n;
-	int err;
+	unsigned int i;
+	int n, err;
 
 	if (v->kind == SLS_VMA_VDSO || v->kind == SLS_VMA_VVAR ||
 	    (v->kind == SLS_VMA_FILE_SHARED && !(v->vm_flags & VM_WRITE)))
 		return 0;
-	while (!(err = slsfs_page_find(part->store, part->id, p->img->pid,
-				       epoch, &index, last))) {
-		n = get_user_pages_unlocked(index << PAGE_SHIFT, 1, &page,
-					    FOLL_WRITE | FOLL_FORCE);
-		if (n != 1)
-			return n < 0 ? n : -EFAULT;
-		err = slsfs_page_read(part->store, part->id, p->img->pid, index,
-				      epoch, page);
-		if (!err)
-			set_page_dirty_lock(page);
-		put_page(page);
-		if (err || index++ == last)
+	for (;;) {
+		n = slsfs_pages_find(part->store, part->id, p->img->pid, epoch,
+				     &from, last, index, SLS_RESTORE_BATCH);
+		if (n <= 0)
+			return n;
+		err = sls_pin_pages(index, n, pages);
+		if (err)
+			return err;
+		err = slsfs_pages_read(part->store, part->id, p->img->pid, epoch,
+				       index, pages, n);
+		for (i = 0; i < n; i++) {
+			if (!err)
+				set_page_dirty_lock(pages[i]);
+			put_page(pages[i]);
+		}
+		if (err)
 			return err;
 	}
-	return err == -ENODATA ? 0 : err;
 }
 
 static void sls_mm_fields_restore(const struct sls_img_mm *img)
@@ -408,6 +436,34 @@ static void sls_mm_fields_restore(const struct sls_img_mm *img)
 	memset(mm->saved_auxv, 0, sizeof(mm->saved_auxv));
 	memcpy(mm->saved_auxv, img->auxv, n * sizeof(img->auxv[0]));
 	mmap_write_unlock(mm);
+}
+
+static int sls_mm_pages_restore(struct sls_rproc *p)
+{
+	const struct slsfs_rec *rec;
+	const struct sls_img_vma *v;
+	struct page **pages;
+	u64 *index;
+	int err = -ENOMEM;
+
+	index = kmalloc_array(SLS_RESTORE_BATCH, sizeof(*index), GFP_KERNEL);
+	pages = kmalloc_array(SLS_RESTORE_BATCH, sizeof(*pages), GFP_KERNEL);
+	if (!index || !pages)
+		goto out;
+	err = 0;
+	sls_for_each_rec(p, rec, SLS_REC_VMA) {
+		v = rec->data;
+		err = sls_vma_pages(p, v, index, pages);
+		if (err) {
+			sls_restore_fail(p->rs, err, "pid %d: memory at %#llx: error %d",
+					 p->img->pid, v->start, err);
+			break;
+		}
+	}
+out:
+	kfree(pages);
+	kfree(index);
+	return err;
 }
 
 /* The address space of a process: layout, fields, then memory. */
@@ -436,13 +492,5 @@ int sls_mm_restore(struct sls_rproc *p)
 						p->img->pid, v->start, v->end, err);
 	}
 	sls_mm_fields_restore(img);
-	sls_for_each_rec(p, rec, SLS_REC_VMA) {
-		v = rec->data;
-		err = sls_vma_pages(p, v);
-		if (err)
-			return sls_restore_fail(p->rs, err,
-						"pid %d: memory at %#llx: error %d",
-						p->img->pid, v->start, err);
-	}
-	return 0;
+	return sls_mm_pages_restore(p);
 }

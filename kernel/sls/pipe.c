@@ -178,8 +178,6 @@ struct file *sls_pipe_open(struct sls_restore *rs,
 		return file;
 	}
 	file = get_file(rp->end[(f->flags & O_ACCMODE) == O_RDONLY ? 0 : 1]);
-	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (f->flags & O_NONBLOCK);
-	spin_unlock(&file->f_lock);
+	sls_file_set_nonblock(file, f->flags);
 	return file;
 }

@@ -281,6 +281,7 @@ int sls_refuse(struct sls_ckpt *ck, int err, const char *fmt, ...)
 struct sls_image *sls_image_load(struct sls_partition *part, u64 epoch,
 				 char *why);
 void sls_image_free(struct sls_image *img);
+int sls_image_parse(struct sls_image *img);
 struct sls_rproc *sls_image_proc(struct sls_image *img, pid_t pid);
 
 /* restore.c */
@@ -304,6 +305,7 @@ int sls_mm_capture_region(struct sls_ckpt *ck);
 int sls_files_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path);
 void sls_file_stamp(struct inode *inode, u64 *size, s64 *mtime_ns);
+void sls_file_set_nonblock(struct file *file, u32 flags);
 int sls_task_restore(struct sls_rproc *p);
 int sls_thread_restore(struct sls_rthread *t);
 int sls_thread_set_regs(struct sls_rthread *t);

@@ -358,9 +358,7 @@ struct file *sls_unix_open(struct sls_restore *rs, const struct sls_img_file *f,
 						err == -EOPNOTSUPP ? "an accepted connection" :
 						"rebuilding it", err));
 	file = get_file(((struct sls_rsock *)xa_load(&rs->socks, su->ino))->file);
-	spin_lock(&file->f_lock);
-	file->f_flags = (file->f_flags & ~O_NONBLOCK) | (f->flags & O_NONBLOCK);
-	spin_unlock(&file->f_lock);
+	sls_file_set_nonblock(file, f->flags);
 	return file;
 }
 

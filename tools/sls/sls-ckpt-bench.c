@@ -1,17 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * sls-ckpt-bench: stop and flush times of checkpoints, and the latency of
- * region persistence against the device's own, in one run.
+ * sls-ckpt-bench: stop and flush times of checkpoints, the latency of
+ * region persistence against the device's own, and restore times, in one
+ * run.
  *
  *   sls-ckpt-bench [--rss LIST] [--dirty LIST] [--region LIST]
- *                  [--repeat N] [--criu] DEV
+ *                  [--restore LIST] [--repeat N] [--criu] DEV
  *
  * 1. The device first, before it holds a store: each --region size
  *    written with O_DIRECT and followed by fdatasync(), N times.
  * 1b. With --criu, DEV is formatted ext4 and for each --rss size a
  *    process like the one of step 2 is dumped by criu dump --leave-running
  *    with its images there; criu's own frozen time is what it reports
- *    with --display-stats.
+ *    with --display-stats.  Then for each --restore size the process
+ *    dumped at that size (dumped now if it is no --rss size), killed
+ *    since, is brought back by criu restore -d.
  * 2. Then DEV is formatted with mkfs.slsfs and mounted, and a partition
  *    is made in it.  For each --rss size (MiB) a process fills that much
  *    memory with random bytes and a full checkpoint of it is taken.
@@ -19,15 +22,24 @@
  *    each --dirty size (KiB) dirties that much and an incremental one.
  * 4. This process joins a partition and persists a region of each
  *    --region size (KiB), freshly dirtied, with SLS_PERSIST_REGION|SYNC,
- *    N times.
+ *    N times, then leaves it.
+ * 5. For each --restore size (MiB) a process like that of step 1b joins
+ *    the partition, a full synchronous checkpoint of it is taken, it is
+ *    killed, and the epoch is restored by sls_restore(): eagerly, then
+ *    with SLS_RESTORE_LAZY.
  *
  * Stop and flush times are the kernel's (last_stop_ns, last_flush_ns of
- * /sys/kernel/sls/partitions/DEV:NAME).  It destroys what is on DEV.
+ * /sys/kernel/sls/partitions/DEV:NAME).  A restore is timed from the call
+ * of sls_restore() to its return (criu: from the start of criu restore to
+ * its exit), and to the moment the restored process, sent SIGUSR1, says
+ * on a FIFO that it has read a word of each of its pages; the page cache
+ * is dropped before each restore.  It destroys what is on DEV.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,6 +47,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -46,6 +59,10 @@
 #define MIB		(1024UL * KIB)
 #define PAGE		4096UL
 #define MAX_SIZES	16
+
+#define CRIU_IMAGES	"/tmp/criu-images"
+#define REPORT_FIFO	"/tmp/sls-bench.report"	/* restored processes say here */
+#define REPORT_WAIT_MS	300000
 
 static const char *prog = "sls-ckpt-bench";
 
@@ -60,13 +77,21 @@ struct criu_result {
 	double total_ms;	/* the whole dump, as seen from here */
 };
 
+/* A restore of one RSS. */
+struct restore_result {
+	double call_ms;		/* the restore itself, -1 if it failed */
+	double all_ms;		/* until the process read all its pages, or -1 */
+};
+
 struct bench {
 	const char *dev;
 	bool criu;
 	struct criu_result criu_rss[MAX_SIZES];
+	struct restore_result criu_restore[MAX_SIZES];
 	char mnt[32];
 	char sysfs[160];
 	int part;
+	int report;		/* REPORT_FIFO, open for reading and writing */
 	int repeat;
 };
 
@@ -102,19 +127,28 @@ static int parse_sizes(const char *arg, struct sizes *s)
 	return s->n ? 0 : -1;
 }
 
-static long long figure(const struct bench *b, const char *name)
+/* The first line of the partition's sysfs file @name, "" if none. */
+static char *part_file(const struct bench *b, const char *name, char *buf,
+		       int size)
 {
-	char path[224], buf[32] = "";
-	long long v = -1;
+	char path[224];
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%s", b->sysfs, name);
 	f = fopen(path, "re");
-	if (f && fgets(buf, sizeof(buf), f))
-		v = atoll(buf);
+	if (!f || !fgets(buf, size, f))
+		buf[0] = '\0';
 	if (f)
 		fclose(f);
-	return v;
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+static long long figure(const struct bench *b, const char *name)
+{
+	char buf[32];
+
+	return *part_file(b, name, buf, sizeof(buf)) ? atoll(buf) : -1;
 }
 
 /* Seconds for @size bytes written with O_DIRECT at offset 0 and synced. */
@@ -158,6 +192,35 @@ static int run(const char *const argv[], const char *out)
 	return WEXITSTATUS(status);
 }
 
+/* Nothing of the device in the page cache: a restore reads it back. */
+static void drop_page_cache(void)
+{
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY | O_CLOEXEC);
+
+	sync();
+	if (fd < 0 || write(fd, "3", 1) != 1)
+		fprintf(stderr, "%s: cannot drop the page cache: %s\n", prog,
+			strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/*
+ * The FIFO restored processes report on, held open for reading and
+ * writing so that it always has a reader; and this process a subreaper,
+ * so that what criu restore -d leaves is its child.
+ */
+static void prepare_restores(struct bench *b)
+{
+	if (mkfifo(REPORT_FIFO, 0600) && errno != EEXIST)
+		die(REPORT_FIFO);
+	b->report = open(REPORT_FIFO, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (b->report < 0)
+		die(REPORT_FIFO);
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0))
+		die("PR_SET_CHILD_SUBREAPER");
+}
+
 static void make_store(struct bench *b)
 {
 	const char *mkfs[4] = { "mkfs.slsfs", "-q", b->dev, NULL };
@@ -176,13 +239,19 @@ static void make_store(struct bench *b)
 		 strrchr(b->dev, '/') + 1);
 }
 
-static void attach(struct bench *b, pid_t pid)
+static void attach(struct bench *b, pid_t pid, unsigned int flags)
 {
 	int pidfd = sys_pidfd_open(pid, 0);
 
-	if (pidfd < 0 || sls_attach(b->part, pidfd, 0))
-		die("sls_attach");
+	if (pidfd < 0 || sls_attach(b->part, pidfd, flags))
+		die(flags & SLS_DETACH ? "sls_attach SLS_DETACH" : "sls_attach");
 	close(pidfd);
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 /* Fill @len bytes with bytes that do not compress or dedupe. */
@@ -194,6 +263,16 @@ static void scribble(char *mem, unsigned long len, unsigned int seed)
 		seed = seed * 1103515245 + 12345;
 		*(unsigned int *)(mem + i) = seed;
 	}
+}
+
+/* The sum of the first word of each page: reads every page once. */
+static unsigned long page_sum(const char *mem, unsigned long len)
+{
+	unsigned long i, sum = 0;
+
+	for (i = 0; i < len; i += PAGE)
+		sum += *(const unsigned int *)(mem + i);
+	return sum;
 }
 
 /*
@@ -235,31 +314,53 @@ static pid_t member(struct bench *b, unsigned long mib, int *cmd, int *ack)
 	*ack = from[0];
 	if (read(*ack, &c, 1) != 1)	/* filled */
 		die("member");
-	attach(b, pid);
+	attach(b, pid, 0);
 	return pid;
 }
 
-static void checkpoint(struct bench *b, unsigned long long flags,
+/* A synchronous checkpoint: its epoch. */
+static long checkpoint(struct bench *b, unsigned long long flags,
 		       double *stop_ms, double *flush_ms, double *mib)
 {
 	struct sls_persist_args args = { .flags = SLS_PERSIST_SYNC | flags };
+	long epoch = sls_persist(b->part, &args, sizeof(args));
 
-	if (sls_persist(b->part, &args, sizeof(args)) < 0)
+	if (epoch < 0)
 		die("sls_persist");
 	*stop_ms = figure(b, "last_stop_ns") / 1e6;
 	*flush_ms = figure(b, "last_flush_ns") / 1e6;
 	*mib = figure(b, "pages_shadowed") * PAGE / (double)MIB;
+	return epoch;
 }
 
 static void end_member(pid_t pid, int cmd, int ack)
 {
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
+	reap(pid);
 	close(cmd);
 	close(ack);
 }
 
-/* A process of @mib MiB of written memory, not in any partition. */
+/* What a plain process's SIGUSR1 handler reads. */
+static const char *walk_mem;
+static unsigned long walk_len, walk_sum;
+
+/*
+ * SIGUSR1, in a restored process: read a word of each page, write on
+ * REPORT_FIFO whether they hold what they held before, and exit.
+ */
+static void walk(int sig)
+{
+	char same = page_sum(walk_mem, walk_len) == walk_sum;
+	int fd = open(REPORT_FIFO, O_WRONLY | O_NONBLOCK);
+
+	(void)sig;
+	_exit(fd < 0 || write(fd, &same, 1) != 1);
+}
+
+/*
+ * A process of @mib MiB of written memory, not in any partition, which
+ * walks its memory on SIGUSR1 (walk()).
+ */
 static pid_t plain_process(unsigned long mib)
 {
 	int ready[2], fd;
@@ -277,9 +378,16 @@ static pid_t plain_process(unsigned long mib)
 		if (mem == MAP_FAILED || setsid() < 0)
 			_exit(1);
 		scribble(mem, mib * MIB, 1);
+		walk_mem = mem;
+		walk_len = mib * MIB;
+		walk_sum = page_sum(mem, walk_len);
+		if (signal(SIGUSR1, walk) == SIG_ERR)
+			_exit(1);
+		/* /dev/null on 0, 1 and 2: no console for a restore to reopen. */
 		fd = open("/dev/null", O_RDWR);
 		dup2(fd, 0);
 		dup2(fd, 1);
+		dup2(fd, 2);
 		if (write(ready[1], &c, 1) != 1)
 			_exit(1);
 		for (fd = 3; fd < 64; fd++)
@@ -292,6 +400,34 @@ static pid_t plain_process(unsigned long mib)
 		die("process");
 	close(ready[0]);
 	return pid;
+}
+
+/*
+ * Send SIGUSR1 to the restored @pid (@pidfd) and wait for its report:
+ * the ms from @start until it read a word of each of its pages, or -1 if
+ * it did not say so or found its memory changed.  It is killed and
+ * reaped then.
+ */
+static double touch_all(struct bench *b, pid_t pid, int pidfd, double start)
+{
+	struct pollfd fds[2] = {
+		{ .fd = b->report, .events = POLLIN },
+		{ .fd = pidfd, .events = POLLIN },
+	};
+	double t = -1;
+	char same;
+
+	while (read(b->report, &same, 1) == 1)	/* a stale report */
+		;
+	if (pidfd >= 0 && !kill(pid, SIGUSR1) &&
+	    poll(fds, 2, REPORT_WAIT_MS) > 0 && read(b->report, &same, 1) == 1)
+		t = same ? (now() - start) * 1e3 : -1;
+	if (t < 0)
+		fprintf(stderr, "%s: restored pid %d %s\n", prog, pid,
+			pidfd < 0 ? "is missing" : fds[0].revents ?
+			"found its memory changed" : "did not read its memory");
+	reap(pid);
+	return t;
 }
 
 /* criu's "Frozen time: N us" line of --display-stats, in ms; -1 if none. */
@@ -310,47 +446,107 @@ static double criu_frozen_ms(const char *log)
 	return v;
 }
 
-/* criu dump of processes of each RSS, images on ext4 on DEV. */
-static void bench_criu(struct bench *b, const struct sizes *rss)
+static void criu_failed(const char *what, const char *log)
 {
-	const char *mnt = "/tmp/criu-images";
+	fprintf(stderr, "%s: criu %s failed, see below\n", prog, what);
+	run((const char *[]){ "tail", "-n", "20", log, NULL }, "/dev/stderr");
+}
+
+/*
+ * criu dump --leave-running of a process of @mib MiB into
+ * CRIU_IMAGES/rssMIB, timed into @r; the process is killed and reaped.
+ * Its pid, or -1 if criu failed.
+ */
+static pid_t criu_dump(unsigned long mib, struct criu_result *r)
+{
 	char pidbuf[16], dir[64], log[80];
-	const char *mkfs[5] = { "mkfs.ext4", "-q", "-F", b->dev, NULL };
 	const char *dump[10] = { "criu", "dump", "-t", pidbuf, "-D", dir, "--leave-running",
 			 "--shell-job", "--display-stats", NULL };
+	pid_t pid = plain_process(mib);
 	double start;
-	pid_t pid;
-	int i;
+	int err;
 
-	if (run(mkfs, NULL) || mkdir(mnt, 0755) ||
-	    mount(b->dev, mnt, "ext4", 0, NULL)) {
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	snprintf(dir, sizeof(dir), "%s/rss%lu", CRIU_IMAGES, mib);
+	snprintf(log, sizeof(log), "%s.log", dir);
+	if (mkdir(dir, 0755))
+		die(dir);
+	start = now();
+	err = run(dump, log);
+	r->total_ms = (now() - start) * 1e3;
+	r->frozen_ms = criu_frozen_ms(log);
+	reap(pid);
+	if (err) {
+		criu_failed("dump", log);
+		return -1;
+	}
+	return pid;
+}
+
+/*
+ * criu restore -d of the images criu_dump() made of process @pid, of
+ * @mib MiB, timed into @r: 0, or -1 if criu failed.  criu leaves the
+ * process to this one, a subreaper.
+ */
+static int criu_restore(struct bench *b, pid_t pid, unsigned long mib,
+			struct restore_result *r)
+{
+	char dir[64], log[80];
+	const char *restore[7] = { "criu", "restore", "-D", dir, "-d",
+				   "--shell-job", NULL };
+	double start;
+	int pidfd;
+
+	snprintf(dir, sizeof(dir), "%s/rss%lu", CRIU_IMAGES, mib);
+	snprintf(log, sizeof(log), "%s.restore.log", dir);
+	drop_page_cache();
+	start = now();
+	if (run(restore, log)) {
+		criu_failed("restore", log);
+		return -1;
+	}
+	r->call_ms = (now() - start) * 1e3;
+	pidfd = sys_pidfd_open(pid, 0);
+	r->all_ms = touch_all(b, pid, pidfd, start);
+	if (pidfd >= 0)
+		close(pidfd);
+	return 0;
+}
+
+/*
+ * criu dump of processes of each RSS, images on ext4 on DEV, then criu
+ * restore of each @restore size, from the same images if it is an RSS.
+ */
+static void bench_criu(struct bench *b, const struct sizes *rss,
+		       const struct sizes *restore)
+{
+	const char *mkfs[5] = { "mkfs.ext4", "-q", "-F", b->dev, NULL };
+	pid_t dumped[MAX_SIZES], pid;
+	struct criu_result unused;
+	int i, j;
+
+	for (i = 0; i < restore->n; i++)
+		b->criu_restore[i] = (struct restore_result){ -1, -1 };
+	if (run(mkfs, NULL) || mkdir(CRIU_IMAGES, 0755) ||
+	    mount(b->dev, CRIU_IMAGES, "ext4", 0, NULL)) {
 		fprintf(stderr, "%s: no ext4 for criu's images: %s; no criu figures\n",
 			prog, strerror(errno));
 		b->criu = false;
 		return;
 	}
-	for (i = 0; i < rss->n; i++) {
-		pid = plain_process(rss->v[i]);
-		snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
-		snprintf(dir, sizeof(dir), "%s/rss%lu", mnt, rss->v[i]);
-		snprintf(log, sizeof(log), "%s.log", dir);
-		if (mkdir(dir, 0755))
-			die(dir);
-		start = now();
-		if (run(dump, log)) {
-			fprintf(stderr, "%s: criu dump failed, see below\n", prog);
-			run((const char *[]){ "tail", "-n", "20", log, NULL },
-			    "/dev/stderr");
-			b->criu = false;
-		}
-		b->criu_rss[i].total_ms = (now() - start) * 1e3;
-		b->criu_rss[i].frozen_ms = criu_frozen_ms(log);
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		if (!b->criu)
+	for (i = 0; i < rss->n && b->criu; i++) {
+		dumped[i] = criu_dump(rss->v[i], &b->criu_rss[i]);
+		b->criu = dumped[i] > 0;
+	}
+	for (i = 0; i < restore->n && b->criu; i++) {
+		for (j = 0; j < rss->n && rss->v[j] != restore->v[i]; j++)
+			;
+		pid = j < rss->n ? dumped[j] : criu_dump(restore->v[i], &unused);
+		if (pid < 0 || criu_restore(b, pid, restore->v[i],
+					    &b->criu_restore[i]))
 			break;
 	}
-	if (umount(mnt))
+	if (umount(CRIU_IMAGES))
 		die("umount ext4");
 }
 
@@ -416,7 +612,7 @@ static void bench_region(struct bench *b, const struct sizes *region,
 	int i, j;
 	char *mem;
 
-	attach(b, getpid());
+	attach(b, getpid(), 0);
 	printf("\nSLS_PERSIST_REGION|SYNC against an O_DIRECT write + fdatasync\n");
 	printf("%10s %12s %12s %8s\n", "size_kib", "region_us", "direct_us", "ratio");
 	for (i = 0; i < region->n; i++) {
@@ -444,21 +640,141 @@ static void bench_region(struct bench *b, const struct sizes *region,
 		munmap(mem, args.len);
 	}
 	fflush(stdout);
+	/* A restore wants a partition without members. */
+	attach(b, getpid(), SLS_DETACH);
+}
+
+/* Members leave as they exit, maybe a little later: 5 s at most. */
+static void wait_no_members(const struct bench *b)
+{
+	int i;
+
+	for (i = 0; i < 500 && figure(b, "members") > 0; i++)
+		usleep(10000);
+}
+
+/*
+ * sls_restore() of @epoch with @flags, of process @pid of @mib MiB, timed
+ * into @r: 0, or the errno of the restore.  A refused SLS_RESTORE_LAZY is
+ * left to the caller to report.
+ */
+static int restore_sls(struct bench *b, pid_t pid, unsigned long mib,
+		       long epoch, __u64 flags, struct restore_result *r)
+{
+	struct sls_restore_args args = { .flags = flags, .epoch = epoch };
+	char why[160];
+	double start;
+	int pidfd, err;
+
+	*r = (struct restore_result){ -1, -1 };
+	wait_no_members(b);
+	drop_page_cache();
+	start = now();
+	pidfd = sls_restore(b->part, &args, sizeof(args));
+	if (pidfd < 0) {
+		err = errno;
+		if (err != EOPNOTSUPP || !(flags & SLS_RESTORE_LAZY))
+			fprintf(stderr, "%s: sls_restore%s of %lu MiB: %s: %s\n",
+				prog, flags & SLS_RESTORE_LAZY ? " LAZY" : "",
+				mib, strerror(err),
+				part_file(b, "last_error", why, sizeof(why)));
+		return err;
+	}
+	r->call_ms = (now() - start) * 1e3;
+	r->all_ms = touch_all(b, pid, pidfd, start);
+	close(pidfd);
+	return 0;
+}
+
+/* @v in @width columns with two decimals, or n/a if it is negative. */
+static void print_figure(int width, double v)
+{
+	if (v < 0)
+		printf(" %*s", width, "n/a");
+	else
+		printf(" %*.2f", width, v);
+}
+
+static double ratio(double a, double b)
+{
+	return a < 0 || b <= 0 ? -1 : a / b;
+}
+
+/*
+ * Full checkpoints of processes of each size, each restored eagerly, then
+ * lazily, beside criu's restore of the same: the number of sls restores
+ * that did not work, a refused SLS_RESTORE_LAZY aside.
+ */
+static int bench_restore(struct bench *b, const struct sizes *sizes)
+{
+	struct restore_result eager, lazy, *criu;
+	double stop, flush, mib;
+	bool lazy_refused = false;
+	int i, err, failed = 0;
+	long epoch;
+	pid_t pid;
+
+	printf("\nrestore against RSS: sls_restore() eager and SLS_RESTORE_LAZY%s\n"
+	       "(_ms: to the return of the call%s; _all_ms: until the process\n"
+	       "has read a word of each of its pages)\n",
+	       b->criu ? ", and criu restore -d of the same" : "",
+	       b->criu ? " or the exit of criu" : "");
+	printf("%10s %12s %12s %12s %12s", "rss_mib", "eager_ms", "eager_all_ms",
+	       "lazy_ms", "lazy_all_ms");
+	if (b->criu)
+		printf(" %12s %12s %12s %12s", "criu_ms", "criu_all_ms",
+		       "criu/sls", "criu/sls_all");
+	printf("\n");
+	for (i = 0; i < sizes->n; i++) {
+		pid = plain_process(sizes->v[i]);
+		attach(b, pid, 0);
+		epoch = checkpoint(b, SLS_PERSIST_FULL, &stop, &flush, &mib);
+		reap(pid);
+		restore_sls(b, pid, sizes->v[i], epoch, 0, &eager);
+		failed += eager.all_ms < 0;
+		err = restore_sls(b, pid, sizes->v[i], epoch, SLS_RESTORE_LAZY,
+				  &lazy);
+		if (err == EOPNOTSUPP)
+			lazy_refused = true;
+		else
+			failed += lazy.all_ms < 0;
+		printf("%10lu", sizes->v[i]);
+		print_figure(12, eager.call_ms);
+		print_figure(12, eager.all_ms);
+		print_figure(12, lazy.call_ms);
+		print_figure(12, lazy.all_ms);
+		if (b->criu) {
+			criu = &b->criu_restore[i];
+			print_figure(12, criu->call_ms);
+			print_figure(12, criu->all_ms);
+			print_figure(12, ratio(criu->call_ms, eager.call_ms));
+			print_figure(12, ratio(criu->all_ms, eager.all_ms));
+		}
+		printf("\n");
+		fflush(stdout);
+	}
+	if (lazy_refused)
+		printf("lazy: not supported by this kernel (EOPNOTSUPP)\n");
+	return failed;
 }
 
 static void print_usage(FILE *f)
 {
 	fprintf(f, "usage: %s [--rss MIB,...] [--dirty KIB,...] [--region KIB,...]\n"
-		"       [--repeat N] [--criu] DEV\n\n"
+		"       [--restore MIB,...] [--repeat N] [--criu] DEV\n\n"
 		"Measures checkpoints into a store made on DEV, which it destroys:\n"
 		"  --rss      full checkpoints of processes of these sizes (16,64,256,512)\n"
 		"  --dirty    incremental ones after dirtying this much of the largest\n"
 		"             (4,64,1024,16384,65536,262144)\n"
 		"  --region   SLS_PERSIST_REGION|SYNC of these sizes against O_DIRECT\n"
 		"             writes + fdatasync (4,16,64,256,1024)\n"
+		"  --restore  a full checkpoint of processes of these sizes restored\n"
+		"             eagerly and lazily; ms to the return of sls_restore()\n"
+		"             and to the process having read all its pages (64,256,512)\n"
 		"  --repeat   region persists and raw writes per size (50)\n"
 		"  --criu     also criu dump --leave-running each RSS, images on ext4\n"
-		"             on DEV, and compare its frozen time\n", prog);
+		"             on DEV, and compare its frozen time; and criu restore -d\n"
+		"             each --restore size\n", prog);
 }
 
 int main(int argc, char **argv)
@@ -467,12 +783,13 @@ int main(int argc, char **argv)
 		{ "rss", required_argument, NULL, 'r' },
 		{ "dirty", required_argument, NULL, 'd' },
 		{ "region", required_argument, NULL, 'g' },
+		{ "restore", required_argument, NULL, 'e' },
 		{ "repeat", required_argument, NULL, 'n' },
 		{ "criu", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct sizes rss, dirty, region;
+	struct sizes rss, dirty, region, restore;
 	struct bench b = { .repeat = 50 };
 	double raw[MAX_SIZES];
 	int c, i;
@@ -480,13 +797,16 @@ int main(int argc, char **argv)
 	parse_sizes("16,64,256,512", &rss);
 	parse_sizes("4,64,1024,16384,65536,262144", &dirty);
 	parse_sizes("4,16,64,256,1024", &region);
+	parse_sizes("64,256,512", &restore);
 	while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 		case 'd':
 		case 'g':
+		case 'e':
 			if (parse_sizes(optarg, c == 'r' ? &rss :
-					c == 'd' ? &dirty : &region)) {
+					c == 'd' ? &dirty :
+					c == 'g' ? &region : &restore)) {
 				fprintf(stderr, "%s: bad list of sizes '%s'\n",
 					prog, optarg);
 				return 2;
@@ -513,13 +833,15 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	b.dev = argv[optind];
+	prepare_restores(&b);
 	for (i = 0; i < region.n; i++)
 		raw[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat);
 	if (b.criu)
-		bench_criu(&b, &rss);
+		bench_criu(&b, &rss, &restore);
 	make_store(&b);
 	bench_rss(&b, &rss);
 	bench_dirty(&b, rss.v[rss.n - 1], &dirty);
 	bench_region(&b, &region, raw);
-	return 0;
+	/* A restore that did not work is an error; its figures are n/a. */
+	return bench_restore(&b, &restore) ? 1 : 0;
 }

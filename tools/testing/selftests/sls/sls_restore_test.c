@@ -28,6 +28,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
@@ -112,6 +113,21 @@ static long long figure(const char *dir, const char *name)
 	if (read_text(dir, name, buf, sizeof(buf)))
 		return -1;
 	return strtoll(buf, NULL, 0);
+}
+
+/* Write @value to sysfs file @name of the partition. */
+static int set_figure(const char *dir, const char *name, long long value)
+{
+	char path[PATH_MAX];
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f)
+		return -1;
+	err = fprintf(f, "%lld\n", value) < 0;
+	return fclose(f) || err ? -1 : 0;
 }
 
 /* The members of the partition, at most @room of them; how many. */
@@ -1393,6 +1409,44 @@ TEST_F(store, pipe_data_in_flight)
 	EXPECT_EQ(0, code) TH_LOG("pipe check %d failed", code);
 }
 
+static int eventfd_member(void)
+{
+	const uint64_t big = 5000000000ULL;	/* beyond what eventfd() takes */
+	int sem, ctr, i;
+	uint64_t v;
+
+	sem = eventfd(0, EFD_SEMAPHORE | EFD_NONBLOCK);
+	ctr = eventfd(0, 0);
+	v = 7;
+	if (sem < 0 || ctr < 0 || write(sem, &v, sizeof(v)) != sizeof(v) ||
+	    write(ctr, &big, sizeof(big)) != sizeof(big))
+		return EX_SETUP + 1;
+	member_ready();
+	member_wait();
+	for (i = 0; i < 7; i++)
+		if (read(sem, &v, sizeof(v)) != sizeof(v) || v != 1)
+			return 1;
+	if (read(sem, &v, sizeof(v)) != -1 || errno != EAGAIN)
+		return 2;	/* no longer non-blocking, or counted wrong */
+	if (!(fcntl(ctr, F_GETFL) & O_RDWR) || fcntl(ctr, F_GETFL) & O_NONBLOCK)
+		return 3;
+	if (read(ctr, &v, sizeof(v)) != sizeof(v) || v != big)
+		return 4;
+	return 0;
+}
+
+/* Eventfds: a semaphore one and a counter beyond 32 bits, flags and all. */
+TEST_F(store, eventfd_counters)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(eventfd_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("eventfd check %d failed", code);
+}
+
 struct reader {
 	int fd, err;
 	pid_t tid;
@@ -1892,8 +1946,8 @@ TEST_F(store, older_epoch_discards_later)
 	close(ready);
 }
 
-#define CHAIN 20
-#define CHAIN_PICK 10
+#define CHAIN 100
+#define CHAIN_PICK 37
 
 static unsigned char *chain_mem;
 static sig_atomic_t chain_round;
@@ -1930,8 +1984,8 @@ static int chain_member(void)
 }
 
 /*
- * A chain of 20 incremental epochs, each with one more page changed:
- * restoring the 10th gives the memory as it was then, the 10 pages
+ * A chain of 100 incremental epochs, each with one more page changed:
+ * restoring the 37th gives the memory as it was then, the 37 pages
  * changed up to it and not the ones after.
  */
 TEST_F_TIMEOUT(store, incremental_chain, 120)
@@ -1943,6 +1997,7 @@ TEST_F_TIMEOUT(store, incremental_chain, 120)
 	pid = fork_member(&ready);
 	if (pid == 0)
 		_exit(chain_member());
+	ASSERT_EQ(0, set_figure(self->sysfs, "keep_epochs", 2 * CHAIN));
 	epochs[0] = set_and_checkpoint(_metadata, self, pid, ready);
 	for (r = 1; r <= CHAIN; r++) {
 		ASSERT_EQ(0, kill(pid, SIGUSR2));
