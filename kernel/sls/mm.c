@@ -10,6 +10,8 @@
 #include <linux/file.h>
 #include <linux/hugetlb.h>
 #include <linux/mman.h>
+#include <linux/mount.h>
+#include <linux/shmem_fs.h>
 #include <linux/sls.h>
 #include <linux/mm.h>
 #include <linux/sched/mm.h>
@@ -50,6 +52,17 @@ static const char *sls_vma_special(struct vm_area_struct *vma)
 	return NULL;
 }
 
+/*
+ * Shared memory no path reaches: MAP_SHARED|MAP_ANONYMOUS, a memfd's, or
+ * one restore rebuilt (a shmem object of the internal mount).
+ */
+static bool sls_vma_anon_shared(struct vm_area_struct *vma)
+{
+	return vma_is_anon_shmem(vma) ||
+	       (shmem_file(vma->vm_file) &&
+		(vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL));
+}
+
 /* What restore would make of @vma: a kind, or 0 if it cannot. */
 static u32 sls_vma_kind(struct vm_area_struct *vma)
 {
@@ -64,8 +77,8 @@ static u32 sls_vma_kind(struct vm_area_struct *vma)
 	    is_vm_hugetlb_page(vma))
 		return 0;
 	if (vma->vm_file && (vma->vm_flags & VM_SHARED))
-		return vma_is_anon_shmem(vma) ? SLS_VMA_ANON_SHARED :
-						SLS_VMA_FILE_SHARED;
+		return sls_vma_anon_shared(vma) ? SLS_VMA_ANON_SHARED :
+						  SLS_VMA_FILE_SHARED;
 	if (vma->vm_file)
 		return SLS_VMA_FILE;
 	if (vma->vm_start <= mm->brk && vma->vm_end >= mm->start_brk)
@@ -195,42 +208,61 @@ int sls_mm_capture_region(struct sls_ckpt *ck)
  * holds for it read straight into the page it faults in.
  */
 
-/**
- * sls_mm_check - refuse shared memory restore cannot share again yet
- * @img:	the image
- * @why:	set to the mapping refused
- *
- * Return: 0 or -EOPNOTSUPP.
- */
-int sls_mm_check(struct sls_image *img, char *why)
+/* The size of the shmem object the image's mappings @shm_id share. */
+static loff_t sls_shm_size(struct sls_image *img, u64 shm_id)
 {
-	const struct slsfs_rec *rec, *other;
-	unsigned int i, j;
+	const struct slsfs_rec *rec;
+	loff_t size = 0;
+	unsigned int i;
 
 	for (i = 0; i < img->nr_procs; i++) {
-		struct sls_rproc *p = &img->procs[i];
-
-		sls_for_each_rec(p, rec, SLS_REC_VMA) {
+		sls_for_each_rec(&img->procs[i], rec, SLS_REC_VMA) {
 			const struct sls_img_vma *v = rec->data;
 
-			if (v->kind != SLS_VMA_ANON_SHARED)
-				continue;
-			for (j = i + 1; j < img->nr_procs; j++) {
-				sls_for_each_rec(&img->procs[j], other, SLS_REC_VMA) {
-					const struct sls_img_vma *w = other->data;
-
-					if (w->kind != SLS_VMA_ANON_SHARED ||
-					    w->shm_id != v->shm_id)
-						continue;
-					snprintf(why, SLS_ERROR_LEN,
-						 "pids %d and %d: shared anonymous memory between processes is not restorable yet",
-						 p->img->pid, img->procs[j].img->pid);
-					return -EOPNOTSUPP;
-				}
-			}
+			if (v->kind == SLS_VMA_ANON_SHARED && v->shm_id == shm_id)
+				size = max_t(loff_t, size, (v->pgoff << PAGE_SHIFT) +
+					     v->end - v->start);
 		}
 	}
-	return 0;
+	return size;
+}
+
+/*
+ * Shared anonymous memory: one shmem object per object of the epoch, which
+ * every process that mapped it maps again.
+ */
+static struct file *sls_shm_get(struct sls_restore *rs, const struct sls_img_vma *v)
+{
+	struct file *file;
+	int err;
+
+	mutex_lock(&rs->shm_lock);
+	file = xa_load(&rs->shms, v->shm_id);
+	if (!file) {
+		file = shmem_kernel_file_setup("dev/zero",
+					       sls_shm_size(rs->img, v->shm_id), 0);
+		err = IS_ERR(file) ? 0 : xa_insert(&rs->shms, v->shm_id, file,
+						   GFP_KERNEL);
+		if (err) {
+			fput(file);
+			file = ERR_PTR(err);
+		}
+	}
+	if (!IS_ERR(file))
+		get_file(file);
+	mutex_unlock(&rs->shm_lock);
+	return file;
+}
+
+/* Drop the restore's references to the shared memory it rebuilt. */
+void sls_mm_close(struct sls_restore *rs)
+{
+	struct file *file;
+	unsigned long id;
+
+	xa_for_each(&rs->shms, id, file)
+		fput(file);
+	xa_destroy(&rs->shms);
 }
 
 static const struct sls_img_path *sls_path_of(struct sls_rproc *p, u32 kind)
@@ -311,7 +343,7 @@ static const struct {
 };
 
 /* Map one VMA of the image; its pages come later. */
-static int sls_vma_restore(const struct sls_img_vma *v)
+static int sls_vma_restore(struct sls_rproc *p, const struct sls_img_vma *v)
 {
 	unsigned long prot = 0, flags = MAP_FIXED_NOREPLACE, addr;
 	unsigned long len = v->end - v->start;
@@ -336,11 +368,13 @@ static int sls_vma_restore(const struct sls_img_vma *v)
 		file = sls_open_name((const char *)(v + 1), v->path_len,
 				     (v->vm_flags & VM_SHARED) &&
 				     (v->vm_flags & VM_MAYWRITE) ? O_RDWR : O_RDONLY);
-		if (IS_ERR(file))
-			return PTR_ERR(file);
+	} else if (v->kind == SLS_VMA_ANON_SHARED) {
+		file = sls_shm_get(p->rs, v);
 	} else {
 		flags |= MAP_ANONYMOUS;
 	}
+	if (IS_ERR(file))
+		return PTR_ERR(file);
 	addr = vm_mmap(file, v->start, len, prot, flags,
 		       file ? v->pgoff << PAGE_SHIFT : 0);
 	if (file)
@@ -485,7 +519,7 @@ int sls_mm_restore(struct sls_rproc *p)
 					p->img->pid, err);
 	sls_for_each_rec(p, rec, SLS_REC_VMA) {
 		v = rec->data;
-		err = sls_vma_restore(v);
+		err = sls_vma_restore(p, v);
 		if (err)
 			return sls_restore_fail(p->rs, err,
 						"pid %d: mapping %#llx-%#llx: error %d",

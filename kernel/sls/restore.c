@@ -36,6 +36,8 @@ static void sls_restore_put(struct sls_restore *rs)
 	if (!refcount_dec_and_test(&rs->ref))
 		return;
 	sls_files_close(rs);
+	sls_mm_close(rs);
+	mutex_destroy(&rs->shm_lock);
 	sls_image_free(rs->img);
 	kfree(rs);
 }
@@ -393,8 +395,9 @@ static void sls_restore_release(struct sls_restore *rs, bool go)
 	struct sls_image *img = rs->img;
 	unsigned int i;
 
-	/* What the tasks needed of the files is in their tables now. */
+	/* What the tasks needed of files and memory is theirs now. */
 	sls_files_close(rs);
+	sls_mm_close(rs);
 	/* Pairs with sls_restore_state(): the registers are written. */
 	smp_store_release(&rs->state, go ? SLS_RS_GO : SLS_RS_ABORT);
 	wake_up_all(&rs->go_wq);
@@ -434,8 +437,6 @@ static int sls_restore_prepare(struct sls_restore *rs, u64 epoch)
 	for (i = 0; i < img->nr_procs; i++)
 		img->procs[i].rs = rs;
 	err = sls_creds_check(img, why);
-	if (!err)
-		err = sls_mm_check(img, why);
 	if (err)
 		return sls_restore_fail(rs, err, "%s", why);
 	return sls_files_open(rs);
@@ -485,6 +486,8 @@ long sls_restore(struct sls_partition *part, const struct sls_restore_args *args
 	xa_init(&rs->files);
 	xa_init(&rs->pipes);
 	xa_init(&rs->socks);
+	mutex_init(&rs->shm_lock);
+	xa_init(&rs->shms);
 	init_waitqueue_head(&rs->ready_wq);
 	init_waitqueue_head(&rs->go_wq);
 

@@ -195,6 +195,8 @@ struct sls_restore {
 	struct xarray files;		/* file id -> struct file * */
 	struct xarray pipes;		/* pipe inode -> struct sls_rpipe */
 	struct xarray socks;		/* socket inode -> struct sls_rsock */
+	struct mutex shm_lock;		/* processes map shared memory at once */
+	struct xarray shms;		/* shmem inode -> struct file * */
 	wait_queue_head_t ready_wq;	/* the restorer waits for the tasks */
 	wait_queue_head_t go_wq;	/* the tasks wait for the restorer */
 	unsigned int nr_waiting;	/* tasks to report, under ready_wq.lock */
@@ -315,7 +317,7 @@ int sls_fs_restore(struct sls_rproc *p);
 int sls_files_open(struct sls_restore *rs);
 void sls_files_close(struct sls_restore *rs);
 int sls_files_restore(struct sls_rproc *p);
-int sls_mm_check(struct sls_image *img, char *why);
+void sls_mm_close(struct sls_restore *rs);
 int sls_mm_restore(struct sls_rproc *p);
 
 /* pipe.c, unix.c: kinds of open files (see sls_filedefs[] in files.c). */

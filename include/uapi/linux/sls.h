@@ -91,7 +91,7 @@ struct sls_persist_args {
 
 /* sls_restore_args.flags */
 #define SLS_RESTORE_STOPPED	(1ULL << 0)	/* restored tasks start stopped */
-#define SLS_RESTORE_LAZY	(1ULL << 1)	/* page memory in on first touch */
+#define SLS_RESTORE_LAZY	(1ULL << 1)	/* page in on first touch (EOPNOTSUPP yet) */
 #define SLS_RESTORE_NEWPID	(1ULL << 2)	/* new PIDs if the old ones are taken */
 
 /**
@@ -100,6 +100,14 @@ struct sls_persist_args {
  * @epoch:	the epoch to restore; 0 means the latest durable one
  *
  * A NULL struct (size 0) restores the latest durable epoch eagerly.
+ * sls_restore() returns a pidfd (O_CLOEXEC) of the restored root, a child
+ * of the caller; restoring an epoch older than the latest discards the
+ * later ones.  It fails, leaving nothing behind, with EBUSY while the
+ * partition has live members, ENOENT without that epoch or for a missing
+ * file, EEXIST for a PID that is taken, ESTALE for a regular file changed
+ * since the epoch, EUCLEAN for a corrupt epoch, EPERM for credentials
+ * other than the caller's without CAP_CHECKPOINT_RESTORE, and EOPNOTSUPP
+ * for what cannot be restored yet; last_error says which.
  */
 struct sls_restore_args {
 	__u64 flags;

@@ -17,7 +17,9 @@ VM+=(--disk-size $((64 + CUTS * 16))M)
 CTL=/sys/kernel/debug/slsfs/nvme0n1/ctl
 SYS=/sys/kernel/sls/partitions/nvme0n1:ctr
 MOUNT="mkdir -p /sls && mount -t slsfs /dev/nvme0n1 /sls"
-MONITOR="last=; while :; do e=\$(cat $SYS/durable_epoch) || exit 1;
+# slsctl run, in the background, may not have made the partition yet.
+MONITOR="for i in \$(seq 200); do [ -e $SYS ] && break; sleep 0.05; done;
+	last=; while :; do e=\$(cat $SYS/durable_epoch) || exit 1;
 	[ \"\$e\" = \"\$last\" ] || echo \"durable \$e\"; last=\$e; sleep 0.05; done"
 
 # boot N SCRIPT KILL: run SCRIPT in the guest; with KILL, cut the power

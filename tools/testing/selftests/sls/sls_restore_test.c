@@ -723,6 +723,57 @@ TEST_F(store, memory)
 	unlink(map);
 }
 
+/* Shared anonymous memory between a member and its child. */
+static int shm_member(void)
+{
+	char *shared = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	int status;
+	pid_t c;
+
+	if (shared == MAP_FAILED)
+		return EX_SETUP + 1;
+	memset(shared, 0, PAGE);	/* page 0: the two flags */
+	fill(shared + PAGE, 3 * PAGE, 9);
+	c = fork();
+	if (c == 0) {
+		close(READY_FD);
+		while (__atomic_load_n(&shared[0], __ATOMIC_ACQUIRE) != 'P')
+			usleep(1000);
+		__atomic_store_n(&shared[64], 'C', __ATOMIC_RELEASE);
+		_exit(filled(shared + PAGE, 3 * PAGE, 9) ? 0 : 1);
+	}
+	if (c < 0)
+		return EX_SETUP + 2;
+	member_ready();
+	member_wait();
+	if (!filled(shared + PAGE, 3 * PAGE, 9))
+		return 1;
+	__atomic_store_n(&shared[0], 'P', __ATOMIC_RELEASE);
+	if (waitpid(c, &status, 0) != c || !WIFEXITED(status))
+		return 2;
+	if (WEXITSTATUS(status))
+		return 3;	/* the child's copy differs */
+	if (__atomic_load_n(&shared[64], __ATOMIC_ACQUIRE) != 'C')
+		return 4;	/* no longer shared */
+	return 0;
+}
+
+/*
+ * MAP_SHARED|MAP_ANONYMOUS memory a process shares with its child is
+ * shared between the two again: what one writes, the other sees.
+ */
+TEST_F(store, shared_memory_between_processes)
+{
+	int ready, code;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(shm_member());
+	code = round_trip(_metadata, self, pid, ready);
+	EXPECT_EQ(0, code) TH_LOG("shared memory check %d failed", code);
+}
+
 /* ---- Registers ---- */
 
 struct counter {
@@ -1753,6 +1804,82 @@ TEST_F(store, pid_busy_taken_newpid)
 	close(pidfd2);
 	close(pidfd);
 	close(ready);
+}
+
+/* The state letter of @pid in /proc/PID/stat, or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *paren;
+	int fd, n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	paren = strrchr(buf, ')');
+	return paren && paren[1] == ' ' ? paren[2] : 0;
+}
+
+/*
+ * SLS_RESTORE_STOPPED: the restored process is stopped before its first
+ * instruction, and goes on as it was once continued.
+ */
+TEST_F(store, restore_stopped)
+{
+	int ready, pidfd, status, i;
+	pid_t pid, got;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(simple_member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, SLS_RESTORE_STOPPED, 0, &got);
+	EXPECT_EQ(pid, got);
+	EXPECT_EQ(got, waitpid(got, &status, WUNTRACED));
+	EXPECT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP);
+	for (i = 0; i < 100 && proc_state(got) != 'T'; i++)
+		usleep(10000);
+	EXPECT_EQ('T', proc_state(got));
+	EXPECT_EQ(0, kill(got, SIGCONT));
+	EXPECT_EQ(0, finish(pidfd, got));
+	close(pidfd);
+}
+
+/*
+ * Restoring processes with credentials other than the caller's takes
+ * CAP_CHECKPOINT_RESTORE: a caller without it gets EPERM, and nothing.
+ */
+TEST_F(store, credentials_need_capability)
+{
+	int ready, status, err;
+	pid_t pid, child;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(simple_member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	child = fork();
+	ASSERT_LE(0, child);
+	if (child == 0) {
+		/* uid 1000, every capability gone with root */
+		if (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000))
+			_exit(100);
+		err = try_restore(self, 0, 0) < 0 ? errno : 0;
+		_exit(err == EPERM ? 0 : err ? err : 101);
+	}
+	ASSERT_EQ(child, waitpid(child, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("errno %d", WEXITSTATUS(status));
+	EXPECT_NOTHING_LEFT(pid);
 }
 
 /*
