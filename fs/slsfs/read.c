@@ -199,49 +199,57 @@ int slsfs_pages_find(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
 }
 EXPORT_SYMBOL_GPL(slsfs_pages_find);
 
-/* The reads of one slsfs_pages_read(), in flight. */
-struct slsfs_rbatch {
-	atomic_t pending;
+/* A batch of page reads in flight (slsfs_pages_read_start()). */
+struct slsfs_read {
+	struct slsfs_sb_info *sbi;
+	u64 obj;
+	const u64 *index;
+	struct page **pages;
+	unsigned int nr;
+	atomic_t pending;		/* bios, and the reader's own */
 	struct completion done;
 	blk_status_t status;
+	struct slsfs_page_version pv[];
 };
 
-static void slsfs_rbatch_end_io(struct bio *bio)
+static void slsfs_read_end_io(struct bio *bio)
 {
-	struct slsfs_rbatch *rb = bio->bi_private;
+	struct slsfs_read *rd = bio->bi_private;
 
 	if (bio->bi_status)
-		WRITE_ONCE(rb->status, bio->bi_status);
+		WRITE_ONCE(rd->status, bio->bi_status);
 	bio_put(bio);
-	if (atomic_dec_and_test(&rb->pending))
-		complete(&rb->done);
+	if (atomic_dec_and_test(&rd->pending))
+		complete(&rd->done);
 }
 
 /* One bio per run of pages that lie next to each other in the log. */
-static void slsfs_rbatch_submit(struct slsfs_sb_info *sbi, struct slsfs_rbatch *rb,
-				const struct slsfs_page_version *pv,
-				struct page **pages, unsigned int nr)
+static void slsfs_read_submit(struct slsfs_read *rd)
 {
 	unsigned int i, j, k;
+	struct blk_plug plug;
 	struct bio *bio;
 
-	for (i = 0; i < nr; i = j) {
-		for (j = i + 1; j < nr && j - i < BIO_MAX_VECS &&
-		     pv[j].addr == pv[j - 1].addr + 1; j++)
+	blk_start_plug(&plug);
+	for (i = 0; i < rd->nr; i = j) {
+		for (j = i + 1; j < rd->nr && j - i < BIO_MAX_VECS &&
+		     rd->pv[j].addr == rd->pv[j - 1].addr + 1; j++)
 			;
-		bio = bio_alloc(sbi->sb->s_bdev, j - i, REQ_OP_READ, GFP_KERNEL);
-		bio->bi_iter.bi_sector = pv[i].addr << (SLSFS_BLOCK_SHIFT - SECTOR_SHIFT);
+		bio = bio_alloc(rd->sbi->sb->s_bdev, j - i, REQ_OP_READ, GFP_KERNEL);
+		bio->bi_iter.bi_sector = rd->pv[i].addr <<
+					 (SLSFS_BLOCK_SHIFT - SECTOR_SHIFT);
 		for (k = i; k < j; k++)
-			__bio_add_page(bio, pages[k], SLSFS_BLOCK_SIZE, 0);
-		bio->bi_private = rb;
-		bio->bi_end_io = slsfs_rbatch_end_io;
-		atomic_inc(&rb->pending);
+			__bio_add_page(bio, rd->pages[k], SLSFS_BLOCK_SIZE, 0);
+		bio->bi_private = rd;
+		bio->bi_end_io = slsfs_read_end_io;
+		atomic_inc(&rd->pending);
 		submit_bio(bio);
 	}
+	blk_finish_plug(&plug);
 }
 
 /**
- * slsfs_pages_read - pages of an object as of an epoch, read together
+ * slsfs_pages_read_start - start reading pages of an object as of an epoch
  * @sbi:	the store
  * @part_id:	the partition
  * @obj:	the object
@@ -251,62 +259,80 @@ static void slsfs_rbatch_submit(struct slsfs_sb_info *sbi, struct slsfs_rbatch *
  * @nr:		how many
  *
  * The reads are issued together, one bio per run of neighbours in the
- * log, and each page is checked against its checksum.
+ * log; @index and @pages must stay until slsfs_pages_read_end().  Restore
+ * faults in the next batch meanwhile.
  *
- * Return: 0, -ESTALE if @epoch is not retained, -ENODATA if a page is not
- * in the store, -EUCLEAN for a checksum mismatch, -EIO or -ENOMEM.
+ * Return: the reads in flight, ERR_PTR(-ESTALE) if @epoch is not
+ * retained, -ENODATA if a page is not in the store, or -ENOMEM.
  */
-int slsfs_pages_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
-		     const u64 *index, struct page **pages, unsigned int nr)
+struct slsfs_read *slsfs_pages_read_start(struct slsfs_sb_info *sbi, u64 part_id,
+					  u64 obj, u64 epoch, const u64 *index,
+					  struct page **pages, unsigned int nr)
 {
-	struct slsfs_rbatch rb = { .pending = ATOMIC_INIT(1) };
 	const struct slsfs_page_version *found;
-	struct slsfs_page_version *pv;
 	struct slsfs_partition *part;
-	struct blk_plug plug;
+	struct slsfs_read *rd;
 	unsigned int i;
 	int err = -ESTALE;
 
-	pv = kmalloc_array(nr, sizeof(*pv), GFP_KERNEL);
-	if (!pv)
-		return -ENOMEM;
+	rd = kvmalloc(struct_size(rd, pv, nr), GFP_KERNEL);
+	if (!rd)
+		return ERR_PTR(-ENOMEM);
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, part_id);
 	if (part && slsfs_epoch_find(part, epoch)) {
 		for (i = 0, err = 0; i < nr && !err; i++) {
 			found = slsfs_page_lookup(part, obj, index[i], epoch);
 			if (found)
-				pv[i] = *found;
+				rd->pv[i] = *found;
 			else
 				err = -ENODATA;
 		}
 	}
 	mutex_unlock(&sbi->lock);
-	if (err)
-		goto out;
-
-	init_completion(&rb.done);
-	blk_start_plug(&plug);
-	slsfs_rbatch_submit(sbi, &rb, pv, pages, nr);
-	blk_finish_plug(&plug);
-	if (!atomic_dec_and_test(&rb.pending))
-		wait_for_completion_io(&rb.done);
-	if (rb.status) {
-		err = -EIO;
-		goto out;
+	if (err) {
+		kvfree(rd);
+		return ERR_PTR(err);
 	}
-	for (i = 0; i < nr && !err; i++) {
-		void *data = kmap_local_page(pages[i]);
+	rd->sbi = sbi;
+	rd->obj = obj;
+	rd->index = index;
+	rd->pages = pages;
+	rd->nr = nr;
+	rd->status = BLK_STS_OK;
+	atomic_set(&rd->pending, 1);
+	init_completion(&rd->done);
+	slsfs_read_submit(rd);
+	return rd;
+}
+EXPORT_SYMBOL_GPL(slsfs_pages_read_start);
 
-		if (slsfs_block_crc(data) != pv[i].crc) {
-			slsfs_err(sbi->sb, "page %llu of object %llu, epoch %llu, at %llu: checksum mismatch",
-				  index[i], obj, pv[i].epoch, pv[i].addr);
+/**
+ * slsfs_pages_read_end - wait for reads and check what they read
+ * @rd:		from slsfs_pages_read_start(); freed
+ *
+ * Return: 0, -EUCLEAN if a page fails its checksum, or -EIO.
+ */
+int slsfs_pages_read_end(struct slsfs_read *rd)
+{
+	unsigned int i;
+	int err = 0;
+
+	if (!atomic_dec_and_test(&rd->pending))
+		wait_for_completion_io(&rd->done);
+	if (READ_ONCE(rd->status))
+		err = -EIO;
+	for (i = 0; i < rd->nr && !err; i++) {
+		void *data = kmap_local_page(rd->pages[i]);
+
+		if (slsfs_block_crc(data) != rd->pv[i].crc) {
+			slsfs_err(rd->sbi->sb, "page %llu of object %llu, epoch %llu, at %llu: checksum mismatch",
+				  rd->index[i], rd->obj, rd->pv[i].epoch, rd->pv[i].addr);
 			err = -EUCLEAN;
 		}
 		kunmap_local(data);
 	}
-out:
-	kfree(pv);
+	kvfree(rd);
 	return err;
 }
-EXPORT_SYMBOL_GPL(slsfs_pages_read);
+EXPORT_SYMBOL_GPL(slsfs_pages_read_end);

@@ -18,6 +18,7 @@
 
 struct page;
 struct path;
+struct slsfs_read;
 struct slsfs_sb_info;
 struct slsfs_txn;
 
@@ -73,8 +74,10 @@ ssize_t slsfs_record_next(const void *buf, size_t avail, u64 epoch,
 int slsfs_epoch_discard_after(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch);
 int slsfs_pages_find(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
 		     u64 *from, u64 last, u64 *index, unsigned int max);
-int slsfs_pages_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 epoch,
-		     const u64 *index, struct page **pages, unsigned int nr);
+struct slsfs_read *slsfs_pages_read_start(struct slsfs_sb_info *sbi, u64 part_id,
+					  u64 obj, u64 epoch, const u64 *index,
+					  struct page **pages, unsigned int nr);
+int slsfs_pages_read_end(struct slsfs_read *rd);
 int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 		    u64 epoch, struct page *dst);
 

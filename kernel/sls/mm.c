@@ -392,8 +392,25 @@ static int sls_vma_restore(struct sls_rproc *p, const struct sls_img_vma *v)
 	return 0;
 }
 
-/* Restore reads this many pages of a VMA at a time. */
+/*
+ * Restore reads the pages of a VMA in batches of this many, and faults in
+ * the next batch while one is read.
+ */
 #define SLS_RESTORE_BATCH	1024
+
+struct sls_rbatch {
+	u64 index[2][SLS_RESTORE_BATCH];
+	struct page *pages[2][SLS_RESTORE_BATCH];
+};
+
+static void sls_unpin_pages(struct page **pages, unsigned int nr, bool written)
+{
+	while (nr--) {
+		if (written)
+			set_page_dirty_lock(pages[nr]);
+		put_page(pages[nr]);
+	}
+}
 
 /* The pages at @index, faulted in for writing, in runs of neighbours. */
 static int sls_pin_pages(const u64 *index, unsigned int nr, struct page **pages)
@@ -408,10 +425,8 @@ static int sls_pin_pages(const u64 *index, unsigned int nr, struct page **pages)
 					      pages + i, FOLL_WRITE | FOLL_FORCE);
 		if (got == j - i)
 			continue;
-		while (got > 0)
-			put_page(pages[i + --got]);
-		while (i--)
-			put_page(pages[i]);
+		sls_unpin_pages(pages + i, max(got, 0L), false);
+		sls_unpin_pages(pages, i, false);
 		return got < 0 ? got : -EFAULT;
 	}
 	return 0;
@@ -419,35 +434,49 @@ static int sls_pin_pages(const u64 *index, unsigned int nr, struct page **pages)
 
 /* Every page the store holds for the VMA, read into the page it maps. */
 static int sls_vma_pages(struct sls_rproc *p, const struct sls_img_vma *v,
-			 u64 *index, struct page **pages)
+			 struct sls_rbatch *b)
 {
 	struct sls_partition *part = p->rs->part;
 	u64 epoch = p->rs->img->epoch, from = v->start >> PAGE_SHIFT;
 	u64 last = (v->end >> PAGE_SHIFT) - 1;
-	unsigned int i;
-	int n, err;
+	unsigned int cur = 0, inflight = 0;
+	struct slsfs_read *rd = NULL;
+	int n, err, rerr;
 
 	if (v->kind == SLS_VMA_VDSO || v->kind == SLS_VMA_VVAR ||
 	    (v->kind == SLS_VMA_FILE_SHARED && !(v->vm_flags & VM_WRITE)))
 		return 0;
-	for (;;) {
+	do {
 		n = slsfs_pages_find(part->store, part->id, p->img->pid, epoch,
-				     &from, last, index, SLS_RESTORE_BATCH);
-		if (n <= 0)
-			return n;
-		err = sls_pin_pages(index, n, pages);
-		if (err)
-			return err;
-		err = slsfs_pages_read(part->store, part->id, p->img->pid, epoch,
-				       index, pages, n);
-		for (i = 0; i < n; i++) {
-			if (!err)
-				set_page_dirty_lock(pages[i]);
-			put_page(pages[i]);
+				     &from, last, b->index[cur], SLS_RESTORE_BATCH);
+		err = min(n, 0);
+		if (n > 0) {
+			err = sls_pin_pages(b->index[cur], n, b->pages[cur]);
+			if (err)
+				n = 0;
 		}
-		if (err)
-			return err;
-	}
+		if (rd) {	/* the batch before, read meanwhile */
+			rerr = slsfs_pages_read_end(rd);
+			sls_unpin_pages(b->pages[!cur], inflight, !rerr);
+			rd = NULL;
+			err = err ?: rerr;
+		}
+		if (n <= 0)
+			break;
+		if (!err) {
+			rd = slsfs_pages_read_start(part->store, part->id,
+						    p->img->pid, epoch, b->index[cur],
+						    b->pages[cur], n);
+			err = PTR_ERR_OR_ZERO(rd);
+		}
+		if (err) {
+			rd = NULL;
+			sls_unpin_pages(b->pages[cur], n, false);
+		}
+		inflight = n;
+		cur = !cur;
+	} while (!err);
+	return err;
 }
 
 static void sls_mm_fields_restore(const struct sls_img_mm *img)
@@ -474,29 +503,23 @@ static void sls_mm_fields_restore(const struct sls_img_mm *img)
 
 static int sls_mm_pages_restore(struct sls_rproc *p)
 {
+	struct sls_rbatch *b = kvmalloc(sizeof(*b), GFP_KERNEL);
 	const struct slsfs_rec *rec;
 	const struct sls_img_vma *v;
-	struct page **pages;
-	u64 *index;
-	int err = -ENOMEM;
+	int err = 0;
 
-	index = kmalloc_array(SLS_RESTORE_BATCH, sizeof(*index), GFP_KERNEL);
-	pages = kmalloc_array(SLS_RESTORE_BATCH, sizeof(*pages), GFP_KERNEL);
-	if (!index || !pages)
-		goto out;
-	err = 0;
+	if (!b)
+		return -ENOMEM;
 	sls_for_each_rec(p, rec, SLS_REC_VMA) {
 		v = rec->data;
-		err = sls_vma_pages(p, v, index, pages);
+		err = sls_vma_pages(p, v, b);
 		if (err) {
 			sls_restore_fail(p->rs, err, "pid %d: memory at %#llx: error %d",
 					 p->img->pid, v->start, err);
 			break;
 		}
 	}
-out:
-	kfree(pages);
-	kfree(index);
+	kvfree(b);
 	return err;
 }
 
