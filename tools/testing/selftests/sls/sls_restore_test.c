@@ -2004,6 +2004,45 @@ TEST_F_TIMEOUT(store, corrupted_epoch_refused, 120)
 	close(ready);
 }
 
+/* A member with one page of its own, of a pattern the test can find. */
+static int page_member(void)
+{
+	char *page = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (page == MAP_FAILED)
+		return EX_SETUP + 1;
+	fill(page, PAGE, 43);
+	member_ready();
+	member_wait();
+	return filled(page, PAGE, 43) ? 0 : 1;
+}
+
+/*
+ * A page of memory with a byte flipped on the device fails the restore
+ * while the process is being built, with EUCLEAN or EIO: the tasks made
+ * so far exit and are reaped, and nothing is left behind.
+ */
+TEST_F_TIMEOUT(store, corrupted_page_refused, 120)
+{
+	static char page[PAGE];
+	int ready, err;
+	pid_t pid;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(page_member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	kill_tree(_metadata, self, pid);
+
+	fill(page, sizeof(page), 43);	/* what page_member() holds */
+	ASSERT_EQ(0, flip_block(self->img, page, sizeof(page)));
+	err = restore_errno(self, 0, 0);
+	EXPECT_TRUE(err == EUCLEAN || err == EIO) TH_LOG("errno %d", err);
+	EXPECT_NOTHING_LEFT(pid);
+	close(ready);
+}
+
 /* ---- Epochs ---- */
 
 static char *phase_page;
