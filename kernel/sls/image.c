@@ -201,6 +201,14 @@ static int sls_image_procs(struct sls_image *img)
 			if (img->procs[j].img->pid == p->img->pid)
 				return sls_image_corrupt(img, 0, "a pid twice");
 	}
+	/* Every process must lead up to a root: the tree is built from them. */
+	for (i = 0; i < img->nr_procs; i++) {
+		p = &img->procs[i];
+		for (j = 0; p && j <= img->nr_procs; j++)
+			p = p->parent;
+		if (p)
+			return sls_image_corrupt(img, 0, "processes are their own ancestors");
+	}
 	return 0;
 }
 

@@ -186,6 +186,15 @@ static void sls_image_refuse_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, sls_image_parse(st->img), -EUCLEAN);
 	sls_image_free(st->img);
 
+	/* Two processes, each the other's parent: no root to start from. */
+	st = new_stream(test);
+	put_proc(test, st, 10, 12);
+	put_thread(test, st, 10, true);
+	put_proc(test, st, 12, 10);
+	put_thread(test, st, 12, true);
+	KUNIT_EXPECT_EQ(test, sls_image_parse(st->img), -EUCLEAN);
+	sls_image_free(st->img);
+
 	/* No process at all. */
 	st = new_stream(test);
 	KUNIT_EXPECT_EQ(test, sls_image_parse(st->img), -EUCLEAN);

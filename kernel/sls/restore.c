@@ -82,9 +82,10 @@ static int sls_restore_state(struct sls_restore *rs)
 /* A task is built, or failed: tell the caller, and wait for its verdict. */
 static bool sls_task_ready(struct sls_restore *rs, int err)
 {
+	if (err)	/* unless what failed said why already */
+		sls_restore_fail(rs, err, "pid %d: error %d",
+				 task_tgid_vnr(current), err);
 	spin_lock_irq(&rs->ready_wq.lock);
-	if (err && !rs->err)
-		rs->err = err;
 	rs->nr_waiting--;
 	wake_up_locked(&rs->ready_wq);
 	spin_unlock_irq(&rs->ready_wq.lock);

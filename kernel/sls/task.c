@@ -429,6 +429,8 @@ static int sls_rlimits_restore(const struct sls_img_proc *img)
 		if (new.rlim_max > rlim[i].rlim_max &&
 		    !capable(CAP_SYS_RESOURCE))
 			return -EPERM;
+		if (i == RLIMIT_NOFILE && new.rlim_max > sysctl_nr_open)
+			return -EPERM;	/* as setrlimit() refuses it */
 		task_lock(current->group_leader);
 		rlim[i] = new;
 		task_unlock(current->group_leader);

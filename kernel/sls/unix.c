@@ -231,8 +231,6 @@ static int sls_unix_pair(struct sls_restore *rs, const struct sls_img_unix *su)
 	struct file *fa, *fb;
 	int err;
 
-	if (su->addr_len)	/* an accepted connection: not yet */
-		return -EOPNOTSUPP;
 	fa = sls_unix_new(&a);
 	if (IS_ERR(fa))
 		return PTR_ERR(fa);
@@ -318,6 +316,9 @@ static int sls_unix_build(struct sls_restore *rs, const struct sls_img_unix *su)
 	struct sls_rsock *s = xa_load(&rs->socks, su->ino);
 	int err;
 
+	/* The accepted end of a connection: a pair cannot have its address. */
+	if (su->state == SLS_UNIX_CONNECTED && su->addr_len)
+		return -EOPNOTSUPP;
 	if (s) {	/* the peer of one built already */
 		if (s->claimed)
 			return -EUCLEAN;

@@ -123,24 +123,6 @@ static long long meminfo_kib(const char *name)
 	return v;
 }
 
-static int read_text(const char *dir, const char *name, char *buf, size_t len)
-{
-	char path[192];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int lines(const char *s)
 {
 	int n = 0;
@@ -184,26 +166,6 @@ static void child_fds(int keep)
 		dup2(null, fd);
 	for (fd = keep >= 0 ? 4 : 3; fd < HANDSHAKE_FD; fd++)
 		close(fd);
-}
-
-/*
- * Unmap the shared memory a child inherits from the test harness (the
- * fixture's data among it: the child must not touch self after this).  A
- * checkpoint copies shared memory whole each time, which would swamp what
- * a test measures.
- */
-static void unmap_shared(void)
-{
-	unsigned long start, end;
-	char line[256], perms[8];
-	FILE *f = fopen("/proc/self/maps", "re");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
-		    perms[3] == 's')
-			munmap((void *)start, end - start);
-	if (f)
-		fclose(f);
 }
 
 /*

@@ -37,6 +37,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,24 +86,6 @@ static void untrack(pid_t pid)
 	for (i = 0; i < nr_tracked; i++)
 		if (tracked[i] == pid)
 			tracked[i] = tracked[--nr_tracked];
-}
-
-static int read_text(const char *dir, const char *name, char *buf, size_t len)
-{
-	char path[192];
-	ssize_t n;
-	int fd;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	fd = open(path, O_RDONLY);
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
 }
 
 /* A figure of a partition's sysfs directory, -1 if unreadable. */
@@ -354,25 +337,6 @@ static void arm_sigusr1(void)
 }
 
 /*
- * Unmap the shared memory the child inherits from the harness (_metadata
- * among it: no ASSERT in a member).  It is not the member's own, and a
- * restore would make it private anyway.
- */
-static void unmap_shared(void)
-{
-	unsigned long start, end;
-	char line[256], perms[8];
-	FILE *f = fopen("/proc/self/maps", "re");
-
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
-		    perms[3] == 's')
-			munmap((void *)start, end - start);
-	if (f)
-		fclose(f);
-}
-
-/*
  * fork() a member.  In the child, which gets 0: no shared memory,
  * /dev/null on 0, 1 and 2, the ready pipe on READY_FD and no other
  * descriptor.  In the parent: the child's pid, and *@ready the read end
@@ -613,6 +577,18 @@ static int round_trip(struct __test_metadata *_metadata,
 	return code;
 }
 
+/* Fork @member, a member that checks itself once restored: round_trip(). */
+static int member_round_trip(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(store) * self, int (*member)(void))
+{
+	int ready;
+	pid_t pid = fork_member(&ready);
+
+	if (pid == 0)
+		_exit(member());
+	return round_trip(_metadata, self, pid, ready);
+}
+
 /* A member that checks one page of its memory and its parent. */
 static int simple_member(void)
 {
@@ -765,12 +741,8 @@ static int shm_member(void)
  */
 TEST_F(store, shared_memory_between_processes)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, shm_member);
 
-	if (pid == 0)
-		_exit(shm_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("shared memory check %d failed", code);
 }
 
@@ -910,12 +882,8 @@ static int registers_member(void)
  */
 TEST_F(store, general_registers)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, registers_member);
 
-	if (pid == 0)
-		_exit(registers_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("register check %d failed", code);
 }
 
@@ -1075,12 +1043,8 @@ static int tls_member(void)
  */
 TEST_F(store, tls_and_threads)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, tls_member);
 
-	if (pid == 0)
-		_exit(tls_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("TLS check %d failed", code);
 }
 
@@ -1206,12 +1170,8 @@ static int signals_member(void)
  */
 TEST_F(store, signals)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, signals_member);
 
-	if (pid == 0)
-		_exit(signals_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("signal check %d failed", code);
 }
 
@@ -1243,12 +1203,8 @@ static int sigsuspend_member(void)
  */
 TEST_F(store, sigsuspend_reentered)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, sigsuspend_member);
 
-	if (pid == 0)
-		_exit(sigsuspend_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("sigsuspend check %d failed", code);
 }
 
@@ -1451,12 +1407,8 @@ static int pipe_member(void)
  */
 TEST_F(store, pipe_data_in_flight)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, pipe_member);
 
-	if (pid == 0)
-		_exit(pipe_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("pipe check %d failed", code);
 }
 
@@ -1489,12 +1441,8 @@ static int eventfd_member(void)
 /* Eventfds: a semaphore one and a counter beyond 32 bits, flags and all. */
 TEST_F(store, eventfd_counters)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, eventfd_member);
 
-	if (pid == 0)
-		_exit(eventfd_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("eventfd check %d failed", code);
 }
 
@@ -1570,12 +1518,8 @@ static int blocked_read_member(void)
  */
 TEST_F(store, blocked_read_resumes)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, blocked_read_member);
 
-	if (pid == 0)
-		_exit(blocked_read_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("blocked read check %d failed", code);
 }
 
@@ -1662,12 +1606,8 @@ static int tree_member(void)
  */
 TEST_F(store, process_tree)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, tree_member);
 
-	if (pid == 0)
-		_exit(tree_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("process tree check %d failed", code);
 }
 
@@ -2216,13 +2156,59 @@ static int unix_member(void)
  */
 TEST_F(store, unix_socketpair_data)
 {
-	int ready, code;
-	pid_t pid = fork_member(&ready);
+	int code = member_round_trip(_metadata, self, unix_member);
 
-	if (pid == 0)
-		_exit(unix_member());
-	code = round_trip(_metadata, self, pid, ready);
 	EXPECT_EQ(0, code) TH_LOG("socket check %d failed", code);
+}
+
+/* A member holding both ends of an accepted connection, and the listener. */
+static int accepted_member(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 12;
+	int l, c, a;
+
+	memcpy(sun.sun_path, "\0sls-accept", 12);	/* abstract */
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&sun, len) ||
+	    listen(l, 1) || connect(c, (struct sockaddr *)&sun, len))
+		return EX_SETUP + 1;
+	a = accept(l, NULL, NULL);
+	if (a < 0)
+		return EX_SETUP + 2;
+	member_ready();
+	member_wait();
+	return 0;
+}
+
+/*
+ * What restore cannot rebuild yet is refused with EOPNOTSUPP, saying so,
+ * and leaves nothing behind: an accepted UNIX connection, and a lazy
+ * restore.
+ */
+TEST_F(store, unsupported_refused)
+{
+	char why[200] = "";
+	int ready, err;
+	pid_t pid;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(accepted_member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	kill_tree(_metadata, self, pid);
+
+	err = restore_errno(self, SLS_RESTORE_LAZY, 0);
+	EXPECT_EQ(EOPNOTSUPP, err);
+	EXPECT_NOTHING_LEFT(pid);
+
+	err = restore_errno(self, 0, 0);
+	read_text(self->sysfs, "last_error", why, sizeof(why));
+	EXPECT_EQ(EOPNOTSUPP, err) TH_LOG("last_error: %s", why);
+	EXPECT_NE(NULL, strstr(why, "accepted connection")) TH_LOG("%s", why);
+	EXPECT_NOTHING_LEFT(pid);
+	close(ready);
 }
 
 TEST_HARNESS_MAIN

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -97,6 +98,45 @@ static void image_teardown(const char *mnt, int loop_fd, const char *img)
 	}
 	unlink(img);
 	rmdir(mnt);
+}
+
+/* Sysfs file @name of directory @dir, as a string: 0, or -1. */
+static inline int read_text(const char *dir, const char *name, char *buf, size_t len)
+{
+	char path[192];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Unmap the shared memory a forked member inherits from the harness (the
+ * fixture's data and _metadata among it: a member must not touch self or
+ * ASSERT after this).  It is not the member's own, and a checkpoint copies
+ * shared memory whole each time, which would swamp what a test measures.
+ */
+static inline void unmap_shared(void)
+{
+	unsigned long start, end;
+	char line[256], perms[8];
+	FILE *f = fopen("/proc/self/maps", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%lx-%lx %7s", &start, &end, perms) == 3 &&
+		    perms[3] == 's')
+			munmap((void *)start, end - start);
+	if (f)
+		fclose(f);
 }
 
 #endif /* _SLS_STORE_H */
