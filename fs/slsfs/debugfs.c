@@ -24,6 +24,10 @@
  *		the first 64-bit word of page INDEX of object OBJ as of
  *		EPOCH, "word W": what a checkpoint of process OBJ holds at
  *		address INDEX * 4096
+ *	gc ckpt
+ *	gc clean
+ *		write an index checkpoint; with clean, also empty the
+ *		emptiest segments.  The result is "free_segments N".
  *
  * A read of ctl gives the outcome of the last command, one line.
  */
@@ -287,6 +291,19 @@ static int slsfs_debug_word(struct slsfs_sb_info *sbi, const char *name,
 	return 0;
 }
 
+static int slsfs_debug_gc(struct slsfs_sb_info *sbi, bool clean, u64 *free)
+{
+	int err;
+
+	if (sb_rdonly(sbi->sb))
+		return -EROFS;
+	mutex_lock(&sbi->log_lock);
+	err = slsfs_log_open(sbi) ?: slsfs_gc(sbi, clean);
+	*free = slsfs_free_segs(sbi);
+	mutex_unlock(&sbi->log_lock);
+	return err;
+}
+
 /* @n decimal numbers from @argv into @v. */
 static int slsfs_debug_nums(char **argv, int n, u64 *v)
 {
@@ -338,6 +355,10 @@ static int slsfs_debug_run(struct slsfs_sb_info *sbi, const char *cmd, char *out
 		err = slsfs_debug_nums(argv + 2, 3, w) ?:
 		      slsfs_debug_word(sbi, argv[1], w, &word);
 		scnprintf(out, size, "word %llu\n", word);
+	} else if (!strcmp(argv[0], "gc") && argc == 2 &&
+		   (!strcmp(argv[1], "ckpt") || !strcmp(argv[1], "clean"))) {
+		err = slsfs_debug_gc(sbi, !strcmp(argv[1], "clean"), &n);
+		scnprintf(out, size, "free_segments %llu\n", n);
 	}
 out:
 	if (err)

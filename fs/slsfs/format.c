@@ -53,6 +53,18 @@ void slsfs_super_seal(struct slsfs_super *sup)
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_super_seal);
 
+/* With a checkpoint, where it is and where the log goes on must make sense. */
+static bool slsfs_ckpt_fields_ok(const struct slsfs_super *sup)
+{
+	u64 seg_of_log = (le64_to_cpu(sup->log_addr) - le64_to_cpu(sup->seg_start)) /
+			 le32_to_cpu(sup->seg_blocks);
+	u32 next = le32_to_cpu(sup->log_next_seg);
+
+	if (!(le64_to_cpu(sup->feature_incompat) & SLSFS_FEATURE_INCOMPAT_CKPT))
+		return !sup->ckpt_addr && !sup->log_next_seg;
+	return sup->ckpt_addr && next < le32_to_cpu(sup->nr_segs) && next != seg_of_log;
+}
+
 static bool slsfs_geo_ok(const struct slsfs_super *sup, const char **why)
 {
 	u32 seg_blocks = le32_to_cpu(sup->seg_blocks);
@@ -75,6 +87,8 @@ static bool slsfs_geo_ok(const struct slsfs_super *sup, const char **why)
 	else if (sup->ckpt_addr && (le64_to_cpu(sup->ckpt_addr) < seg_start ||
 				    le64_to_cpu(sup->ckpt_addr) >= end))
 		*why = "index checkpoint outside the segments";
+	else if (!slsfs_ckpt_fields_ok(sup))
+		*why = "bad index checkpoint fields";
 	else
 		return true;
 	return false;
@@ -186,6 +200,8 @@ static bool slsfs_chunk_shape_ok(const struct slsfs_chunk *ch)
 			return false;
 		break;
 	case SLSFS_CHUNK_RECORDS:
+	case SLSFS_CHUNK_CKPT:
+	case SLSFS_CHUNK_MOVED:
 		size = sizeof(__le32);
 		if (nr != nr_blocks || !nr || nr > SLSFS_BLOCKS_PER_RECORDS_CHUNK)
 			return false;

@@ -309,19 +309,20 @@ int slsfs_stream_read_block(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch,
 {
 	struct slsfs_partition *part;
 	struct slsfs_epoch *ep = NULL;
+	int err, idx;
 	u64 addr;
 	u32 crc;
-	int err;
 
+	idx = srcu_read_lock(&sbi->reads);	/* the cleaner keeps the block */
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, part_id);
 	if (part)
 		ep = slsfs_epoch_find(part, epoch);
 	err = ep ? slsfs_stream_block(ep, blk, &addr, &crc) : -ESTALE;
 	mutex_unlock(&sbi->lock);
-	if (err)
-		return err;
-	err = slsfs_read_block(sbi->sb, addr, buf);
+	if (!err)
+		err = slsfs_read_block(sbi->sb, addr, buf);
+	srcu_read_unlock(&sbi->reads, idx);
 	if (err)
 		return err;
 	if (slsfs_block_crc(buf) != crc) {

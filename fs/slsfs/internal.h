@@ -6,12 +6,14 @@
 #ifndef _FS_SLSFS_INTERNAL_H
 #define _FS_SLSFS_INTERNAL_H
 
+#include <linux/blk_types.h>
 #include <linux/completion.h>
 #include <linux/fs.h>
 #include <linux/kobject.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/printk.h>
+#include <linux/srcu.h>
 #include <linux/types.h>
 #include <linux/xarray.h>
 
@@ -102,6 +104,7 @@ struct slsfs_staged {
 
 struct slsfs_partition {
 	struct list_head node;		/* in slsfs_store.parts */
+	struct slsfs_store *st;
 	u64 id;
 	char name[SLSFS_NAME_LEN];
 	u64 period_ms;
@@ -110,17 +113,22 @@ struct slsfs_partition {
 	struct list_head epochs;	/* committed, oldest first */
 	u32 nr_epochs;
 	u64 next_epoch;			/* the number the next epoch gets */
+	u64 committed_next;		/* one more than the newest ever committed */
 	bool writing;			/* an epoch is being written */
 	unsigned int pins;		/* loaded by kernel/sls: not removable */
 	struct xarray objects;		/* object id -> struct slsfs_object */
 };
 
-/* What a mount knows of the store: its partitions and their epochs. */
+/*
+ * What a mount knows of the store: its partitions and their epochs, and
+ * for the cleaner how many blocks of each segment the index still needs.
+ */
 struct slsfs_store {
 	struct slsfs_geo geo;
 	struct list_head parts;
 	u64 next_part_id;
 	u64 commits;			/* epochs committed, replayed ones included */
+	u32 *seg_live;			/* live blocks (pages, records) per segment */
 };
 
 /* A mounted store. */
@@ -134,7 +142,20 @@ struct slsfs_sb_info {
 	u64 log_end;			/* where the next chunk goes */
 	u64 next_lsn;
 	u32 cur_seg;			/* the segment log_end is in */
-	u32 start_seg;			/* where replay starts: never overwritten */
+	u32 next_seg;			/* where the log goes on: reserved */
+	unsigned long *seg_busy;	/* the checkpoint's and the log's since */
+	unsigned long *seg_tail;	/* entered since a checkpoint began */
+	u32 segs_since_ckpt;		/* segments the log entered since */
+	u32 gc_reserve;			/* free segments only the cleaner takes */
+	bool gc_running;		/* may take them */
+	u64 gc_futile_live;		/* live blocks when a pass freed too little */
+	bool reads_ready;
+	struct srcu_struct reads;	/* reads of blocks found in the index */
+	u64 gc_runs;			/* cleaner passes that moved blocks */
+	u64 gc_blocks_moved;
+	u64 ckpts;			/* index checkpoints written */
+	u64 ckpt_bytes;			/* the newest one's stream */
+	u64 replayed_chunks;		/* read by replay at mount */
 	u64 torn_epochs;		/* dropped at mount */
 	struct kobject kobj;		/* /sys/fs/slsfs/<dev> */
 	bool in_sysfs;
@@ -162,10 +183,48 @@ struct slsfs_node {
 	u64 epoch;
 };
 
+/* Bios in flight for one batch of chunks. */
+struct slsfs_wbatch {
+	atomic_t pending;
+	blk_status_t status;
+	struct completion done;
+	struct list_head headers;	/* pages to free once written */
+};
+
 /* log.c: writing the log. */
+void slsfs_wbatch_init(struct slsfs_wbatch *wb);
+int slsfs_wbatch_wait(struct slsfs_wbatch *wb);
+int slsfs_super_write(struct slsfs_sb_info *sbi, struct slsfs_super *sup);
+int slsfs_log_open(struct slsfs_sb_info *sbi);
+struct slsfs_chunk *slsfs_chunk_new(struct slsfs_sb_info *sbi,
+				    struct slsfs_wbatch *wb, u16 type,
+				    u64 part_id, u64 epoch, u32 nr_entries,
+				    size_t esize, u32 nr_blocks);
+int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
+		     struct slsfs_chunk *ch, struct page **data, blk_opf_t extra);
+u32 slsfs_chunk_max(struct slsfs_sb_info *sbi, u32 per_header);
+int slsfs_log_append_blocks(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
+			    u16 type, u64 part_id, u64 epoch, struct page **pages,
+			    u32 nr, u32 *crcs, struct slsfs_extent *ext,
+			    u32 *nr_ext, u64 *first_lsn);
 int slsfs_log_write_discard(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch);
 int slsfs_log_write_part(struct slsfs_sb_info *sbi, u64 part_id,
 			 const struct slsfs_part *dp);
+
+/* gc.c: free segments, index checkpoints and the cleaner. */
+int slsfs_gc_init(struct slsfs_sb_info *sbi, const unsigned long *seen);
+void slsfs_gc_destroy(struct slsfs_sb_info *sbi);
+u32 slsfs_free_segs(struct slsfs_sb_info *sbi);
+int slsfs_log_next_seg(struct slsfs_sb_info *sbi);
+int slsfs_ckpt_write(struct slsfs_sb_info *sbi);
+int slsfs_gc(struct slsfs_sb_info *sbi, bool force);
+void slsfs_gc_maybe(struct slsfs_sb_info *sbi);
+
+/* ckpt.c: an index checkpoint's stream. */
+size_t slsfs_ckpt_size(const struct slsfs_store *st);
+void slsfs_ckpt_encode(const struct slsfs_store *st, void *buf, size_t size);
+int slsfs_ckpt_decode(struct slsfs_store *st, const void *buf, size_t size,
+		      const char **why);
 
 /* sysfs.c: /sys/fs/slsfs/<dev>. */
 int slsfs_sysfs_init(void);
@@ -208,7 +267,7 @@ void slsfs_record_seal(struct slsfs_record *rec);
 int slsfs_record_check(const void *buf, size_t avail, u64 epoch, const char **why);
 
 /* store.c: partitions and epochs in memory. */
-void slsfs_store_init(struct slsfs_store *st, const struct slsfs_geo *geo);
+int slsfs_store_init(struct slsfs_store *st, const struct slsfs_geo *geo);
 void slsfs_store_destroy(struct slsfs_store *st);
 struct slsfs_partition *slsfs_part_find(struct slsfs_store *st, const char *name);
 struct slsfs_partition *slsfs_part_find_id(struct slsfs_store *st, u64 id);
@@ -225,6 +284,8 @@ void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest);
 int slsfs_epoch_add(struct slsfs_partition *part, const struct slsfs_commit *c,
 		    u64 epoch, struct slsfs_staged *sg);
 void slsfs_epochs_discard_after(struct slsfs_partition *part, u64 epoch);
+void slsfs_live_add(struct slsfs_store *st, u64 addr, u32 nr, int delta);
+void slsfs_epoch_insert(struct slsfs_partition *part, struct slsfs_epoch *ep);
 
 /*
  * replay.c: rebuild a store from the log.  The log is read through
@@ -236,12 +297,17 @@ struct slsfs_replay {
 	void *private;
 	u64 start_addr;
 	u64 start_lsn;
+	u32 start_next_seg;		/* the segment after start_addr's */
+	u64 ckpt_addr;			/* an index checkpoint to start from, or 0 */
+	u64 ckpt_lsn;
 	u64 max_gen;			/* superblock generation at mount */
+	unsigned long *seen;		/* segments the walk went through, or NULL */
 	/* results */
 	u64 end_addr;			/* where the next chunk goes */
 	u64 next_lsn;
 	u64 last_gen;
 	u32 next_seg;			/* the segment after end_addr's */
+	bool next_seg_named;		/* by a chunk in end_addr's segment */
 	u64 chunks;			/* chunks read */
 	u64 torn_epochs;		/* staged, never committed: dropped */
 	const char *why;		/* why a corrupt log is refused */

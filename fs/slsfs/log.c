@@ -9,8 +9,10 @@
  * commit chunk is written with REQ_PREFLUSH | REQ_FUA, and only then is
  * the epoch added to the store in memory.
  *
- * There is no cleaner yet: the log cannot wrap onto the segment replay
- * starts from, and a full device fails the epoch with ENOSPC.
+ * The log goes on in whichever segment is free when it leaves one (gc.c
+ * says which are); before each epoch the cleaner may run.  A device whose
+ * free segments are down to what the cleaner needs fails the epoch with
+ * ENOSPC.
  */
 #include <linux/bio.h>
 #include <linux/blkdev.h>
@@ -42,15 +44,7 @@ struct slsfs_txn {
 	void *arg;
 };
 
-/* Bios in flight for one batch of chunks. */
-struct slsfs_wbatch {
-	atomic_t pending;
-	blk_status_t status;
-	struct completion done;
-	struct list_head headers;	/* header pages to free */
-};
-
-static void slsfs_wbatch_init(struct slsfs_wbatch *wb)
+void slsfs_wbatch_init(struct slsfs_wbatch *wb)
 {
 	atomic_set(&wb->pending, 1);
 	wb->status = BLK_STS_OK;
@@ -75,7 +69,7 @@ static void slsfs_wbio_end(struct bio *bio)
 }
 
 /* Wait for the batch; free its header pages.  Return: 0 or -EIO. */
-static int slsfs_wbatch_wait(struct slsfs_wbatch *wb)
+int slsfs_wbatch_wait(struct slsfs_wbatch *wb)
 {
 	struct page *page, *next;
 
@@ -107,26 +101,27 @@ static void slsfs_wbatch_submit(struct slsfs_sb_info *sbi, struct slsfs_wbatch *
 	submit_bio(bio);
 }
 
-/* The first write of a mount: the next superblock generation, durable. */
-static int slsfs_log_open(struct slsfs_sb_info *sbi)
+/**
+ * slsfs_super_write - write @sup as the next superblock generation
+ * @sbi:	the store; sbi->super becomes @sup once it is durable
+ * @sup:	the new contents; its generation and checksum are set here
+ *
+ * The preflush makes every chunk written before durable first.
+ *
+ * Return: 0, -ENOMEM or -EIO.
+ */
+int slsfs_super_write(struct slsfs_sb_info *sbi, struct slsfs_super *sup)
 {
-	struct slsfs_super *sup;
+	u64 gen = le64_to_cpu(sbi->super.generation) + 1;
 	struct slsfs_wbatch wb;
 	struct page *page;
-	u64 gen;
 
-	if (sb_rdonly(sbi->sb))
-		return -EROFS;
-	if (sbi->gen)
-		return 0;
 	page = alloc_page(GFP_NOIO | __GFP_ZERO);
 	if (!page)
 		return -ENOMEM;
-	gen = le64_to_cpu(sbi->super.generation) + 1;
-	sup = page_address(page);
-	*sup = sbi->super;
 	sup->generation = cpu_to_le64(gen);
 	slsfs_super_seal(sup);
+	memcpy(page_address(page), sup, sizeof(*sup));
 	slsfs_wbatch_init(&wb);
 	list_add(&page->lru, &wb.headers);
 	slsfs_wbatch_submit(sbi, &wb, gen % SLSFS_SUPER_SLOTS, page, NULL, 0,
@@ -135,13 +130,28 @@ static int slsfs_log_open(struct slsfs_sb_info *sbi)
 		slsfs_err(sbi->sb, "superblock write failed");
 		return -EIO;
 	}
-	sbi->super.generation = cpu_to_le64(gen);
-	sbi->gen = gen;
+	sbi->super = *sup;
 	return 0;
 }
 
+/* The first write of a mount: the next superblock generation, durable. */
+int slsfs_log_open(struct slsfs_sb_info *sbi)
+{
+	struct slsfs_super sup = sbi->super;
+	int err;
+
+	if (sb_rdonly(sbi->sb))
+		return -EROFS;
+	if (sbi->gen)
+		return 0;
+	err = slsfs_super_write(sbi, &sup);
+	if (!err)
+		sbi->gen = le64_to_cpu(sup.generation);
+	return err;
+}
+
 /* A zeroed header block for a chunk, its common fields filled in. */
-static struct slsfs_chunk *slsfs_chunk_new(struct slsfs_sb_info *sbi,
+struct slsfs_chunk *slsfs_chunk_new(struct slsfs_sb_info *sbi,
 					   struct slsfs_wbatch *wb, u16 type,
 					   u64 part_id, u64 epoch, u32 nr_entries,
 					   size_t esize, u32 nr_blocks)
@@ -165,26 +175,14 @@ static struct slsfs_chunk *slsfs_chunk_new(struct slsfs_sb_info *sbi,
 	return ch;
 }
 
-/* Step into the next segment, unless it is where replay starts. */
-static int slsfs_log_next_seg(struct slsfs_sb_info *sbi)
-{
-	u32 next = (sbi->cur_seg + 1) % sbi->store.geo.nr_segs;
-
-	if (next == sbi->start_seg)
-		return -ENOSPC;
-	sbi->cur_seg = next;
-	sbi->log_end = slsfs_seg_addr(&sbi->store.geo, next);
-	return 0;
-}
 
 /*
  * Place @ch, with its @nr_blocks data blocks, at the end of the log and
  * submit it.  A chunk that does not fit in the segment goes to the next
  * one, after a SEGEND chunk when there is room for it.
  */
-static int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
-			    struct slsfs_chunk *ch, struct page **data,
-			    blk_opf_t extra)
+int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
+		     struct slsfs_chunk *ch, struct page **data, blk_opf_t extra)
 {
 	u32 nr = le32_to_cpu(ch->nr_blocks);
 	u64 end = slsfs_seg_addr(&sbi->store.geo, sbi->cur_seg + 1);
@@ -201,6 +199,8 @@ static int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
 			err = slsfs_log_append(sbi, wb, se, NULL, 0);
 			if (err)
 				return err;
+			/* left: a retry after ENOSPC must not write another */
+			sbi->log_end = end;
 		}
 		err = slsfs_log_next_seg(sbi);
 		if (err)
@@ -208,7 +208,7 @@ static int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
 	}
 	addr = sbi->log_end;
 	ch->lsn = cpu_to_le64(sbi->next_lsn++);
-	ch->next_seg = cpu_to_le32((sbi->cur_seg + 1) % sbi->store.geo.nr_segs);
+	ch->next_seg = cpu_to_le32(sbi->next_seg);
 	slsfs_chunk_seal(ch);
 	slsfs_wbatch_submit(sbi, wb, addr, virt_to_page(ch), data, nr, extra);
 	sbi->log_end = addr + 1 + nr;
@@ -262,7 +262,7 @@ int slsfs_log_write_discard(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch)
 	return err;
 }
 
-static u32 slsfs_chunk_max(struct slsfs_sb_info *sbi, u32 per_header)
+u32 slsfs_chunk_max(struct slsfs_sb_info *sbi, u32 per_header)
 {
 	return min(per_header, sbi->store.geo.seg_blocks - 1);
 }
@@ -304,13 +304,66 @@ static int slsfs_txn_write_pages(struct slsfs_txn *txn, struct slsfs_wbatch *wb)
 	return 0;
 }
 
+/**
+ * slsfs_log_append_blocks - append blocks as chunks that list their checksums
+ * @sbi:	the store; the caller holds log_lock
+ * @wb:		the batch the bios join
+ * @type:	RECORDS, CKPT or MOVED
+ * @part_id:	for the chunks' headers
+ * @epoch:	for the chunks' headers
+ * @pages:	the blocks, not to change until @wb is done
+ * @nr:		how many
+ * @crcs:	set to each block's CRC-32C, or NULL
+ * @ext:	set to where each chunk's blocks went, one run per chunk;
+ *		room for DIV_ROUND_UP(@nr, slsfs_chunk_max()) of them
+ * @nr_ext:	set to how many runs
+ * @first_lsn:	set to the first chunk's lsn, or NULL
+ *
+ * Return: 0, -ENOSPC or -ENOMEM.
+ */
+int slsfs_log_append_blocks(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
+			    u16 type, u64 part_id, u64 epoch, struct page **pages,
+			    u32 nr, u32 *crcs, struct slsfs_extent *ext,
+			    u32 *nr_ext, u64 *first_lsn)
+{
+	u32 max = slsfs_chunk_max(sbi, SLSFS_BLOCKS_PER_RECORDS_CHUNK);
+	u32 done, n, i;
+	int err;
+
+	*nr_ext = 0;
+	for (done = 0; done < nr; done += n) {
+		struct slsfs_chunk *ch;
+		__le32 *crc;
+
+		n = min(max, nr - done);
+		ch = slsfs_chunk_new(sbi, wb, type, part_id, epoch, n, sizeof(*crc), n);
+		if (!ch)
+			return -ENOMEM;
+		crc = (void *)(ch + 1);
+		for (i = 0; i < n; i++) {
+			u32 c = slsfs_block_crc(page_address(pages[done + i]));
+
+			crc[i] = cpu_to_le32(c);
+			if (crcs)
+				crcs[done + i] = c;
+		}
+		err = slsfs_log_append(sbi, wb, ch, pages + done, 0);
+		if (err)
+			return err;
+		if (!done && first_lsn)
+			*first_lsn = sbi->next_lsn - 1;
+		ext[*nr_ext].addr = sbi->log_end - n;
+		ext[*nr_ext].nr_blocks = n;
+		(*nr_ext)++;
+	}
+	return 0;
+}
+
 /* The RECORDS chunks of @txn; their extents go into txn->sg. */
 static int slsfs_txn_write_records(struct slsfs_txn *txn, struct slsfs_wbatch *wb)
 {
-	struct slsfs_sb_info *sbi = txn->sbi;
-	u32 max = slsfs_chunk_max(sbi, SLSFS_BLOCKS_PER_RECORDS_CHUNK);
+	u32 max = slsfs_chunk_max(txn->sbi, SLSFS_BLOCKS_PER_RECORDS_CHUNK);
 	struct slsfs_staged *sg = &txn->sg;
-	u32 done, nr, i;
 	int err;
 
 	sg->crcs = kcalloc(max(txn->nr_rec, 1U), sizeof(*sg->crcs), GFP_NOIO);
@@ -318,29 +371,11 @@ static int slsfs_txn_write_records(struct slsfs_txn *txn, struct slsfs_wbatch *w
 			      sizeof(*sg->extents), GFP_NOIO);
 	if (!sg->crcs || !sg->extents)
 		return -ENOMEM;
-	for (done = 0; done < txn->nr_rec; done += nr) {
-		struct slsfs_chunk *ch;
-		__le32 *crc;
-
-		nr = min(max, txn->nr_rec - done);
-		ch = slsfs_chunk_new(sbi, wb, SLSFS_CHUNK_RECORDS, txn->part_id,
-				     txn->epoch, nr, sizeof(*crc), nr);
-		if (!ch)
-			return -ENOMEM;
-		crc = (void *)(ch + 1);
-		for (i = 0; i < nr; i++) {
-			sg->crcs[done + i] = slsfs_block_crc(page_address(txn->rec[done + i]));
-			crc[i] = cpu_to_le32(sg->crcs[done + i]);
-		}
-		err = slsfs_log_append(sbi, wb, ch, txn->rec + done, 0);
-		if (err)
-			return err;
-		sg->extents[sg->nr_extents].addr = sbi->log_end - nr;
-		sg->extents[sg->nr_extents].nr_blocks = nr;
-		sg->nr_extents++;
-		sg->nr_blocks += nr;
-	}
-	return 0;
+	err = slsfs_log_append_blocks(txn->sbi, wb, SLSFS_CHUNK_RECORDS, txn->part_id,
+				      txn->epoch, txn->rec, txn->nr_rec, sg->crcs,
+				      sg->extents, &sg->nr_extents, NULL);
+	sg->nr_blocks = txn->nr_rec;
+	return err;
 }
 
 /* The oldest epoch the partition keeps once @txn is committed. */
@@ -389,6 +424,7 @@ static int slsfs_txn_write(struct slsfs_txn *txn)
 	err = slsfs_log_open(sbi);
 	if (err)
 		goto out;
+	slsfs_gc_maybe(sbi);
 	slsfs_wbatch_init(&wb);
 	err = slsfs_txn_write_pages(txn, &wb);
 	if (!err)

@@ -122,10 +122,11 @@ int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 	const struct slsfs_page_version *found = NULL;
 	struct slsfs_page_version pv;
 	struct slsfs_partition *part;
+	int err = -ESTALE, idx;
 	void *data;
 	u32 crc;
-	int err = -ESTALE;
 
+	idx = srcu_read_lock(&sbi->reads);	/* the cleaner keeps the block */
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, part_id);
 	if (part && slsfs_epoch_find(part, epoch)) {
@@ -135,12 +136,13 @@ int slsfs_page_read(struct slsfs_sb_info *sbi, u64 part_id, u64 obj, u64 index,
 	if (found)
 		pv = *found;
 	mutex_unlock(&sbi->lock);
-	if (err)
-		return err;
-	data = kmap_local_page(dst);
-	err = slsfs_read_block(sbi->sb, pv.addr, data);
-	crc = slsfs_block_crc(data);
-	kunmap_local(data);
+	if (!err) {
+		data = kmap_local_page(dst);
+		err = slsfs_read_block(sbi->sb, pv.addr, data);
+		crc = slsfs_block_crc(data);
+		kunmap_local(data);
+	}
+	srcu_read_unlock(&sbi->reads, idx);
 	if (err)
 		return err;
 	if (crc != pv.crc) {
@@ -209,6 +211,7 @@ struct slsfs_read {
 	atomic_t pending;		/* bios, and the reader's own */
 	struct completion done;
 	blk_status_t status;
+	int srcu_idx;			/* the cleaner keeps the blocks */
 	struct slsfs_page_version pv[];
 };
 
@@ -278,6 +281,7 @@ struct slsfs_read *slsfs_pages_read_start(struct slsfs_sb_info *sbi, u64 part_id
 	rd = kvmalloc(struct_size(rd, pv, nr), GFP_KERNEL);
 	if (!rd)
 		return ERR_PTR(-ENOMEM);
+	rd->srcu_idx = srcu_read_lock(&sbi->reads);
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, part_id);
 	if (part && slsfs_epoch_find(part, epoch)) {
@@ -291,6 +295,7 @@ struct slsfs_read *slsfs_pages_read_start(struct slsfs_sb_info *sbi, u64 part_id
 	}
 	mutex_unlock(&sbi->lock);
 	if (err) {
+		srcu_read_unlock(&sbi->reads, rd->srcu_idx);
 		kvfree(rd);
 		return ERR_PTR(err);
 	}
@@ -320,6 +325,7 @@ int slsfs_pages_read_end(struct slsfs_read *rd)
 
 	if (!atomic_dec_and_test(&rd->pending))
 		wait_for_completion_io(&rd->done);
+	srcu_read_unlock(&rd->sbi->reads, rd->srcu_idx);
 	if (READ_ONCE(rd->status))
 		err = -EIO;
 	for (i = 0; i < rd->nr && !err; i++) {

@@ -17,6 +17,11 @@
  * One case is corruption, not a torn tail: a valid commit of a later chunk
  * after the end, which a crash cannot produce because a commit is written
  * only once everything before it is on the device.
+ *
+ * When the superblock names an index checkpoint, replay first loads the
+ * store from it and then follows the log from the chunk after it.  A
+ * checkpoint the superblock does not name (a crash before its superblock
+ * was written) and the copies the cleaner made are skipped.
  */
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -32,6 +37,7 @@ struct slsfs_replay_state {
 	u64 lsn;
 	u64 gen;
 	u32 next_seg;
+	u64 last_addr;			/* of the last chunk taken, 0 if none */
 };
 
 static void slsfs_staged_free(struct slsfs_staged *sg)
@@ -236,7 +242,8 @@ static int slsfs_replay_chunk(struct slsfs_replay_state *s,
 	case SLSFS_CHUNK_DISCARD:
 		return slsfs_replay_discard(s, ch);
 	}
-	return 0;	/* SLSFS_CHUNK_SEGEND: handled by the walk */
+	/* SEGEND: handled by the walk; CKPT, MOVED: nothing to replay */
+	return 0;
 }
 
 /* Is the block just read the chunk the chain expects next? */
@@ -283,17 +290,113 @@ static int slsfs_check_end(struct slsfs_replay_state *s)
 	return err;
 }
 
-/* Step past the chunk just replayed to where the next one must be. */
+/* Step past the chunk just taken to where the next one must be. */
 static void slsfs_replay_advance(struct slsfs_replay_state *s)
 {
 	const struct slsfs_geo *geo = &s->r->st->geo;
 	const struct slsfs_chunk *ch = s->block;
 	u64 seg = slsfs_seg_of(geo, s->addr);
 
+	if (s->r->seen)
+		set_bit(seg, s->r->seen);
+	s->r->chunks++;
+	s->last_addr = s->addr;
+	s->lsn++;
+	s->gen = le64_to_cpu(ch->gen);
+	s->next_seg = le32_to_cpu(ch->next_seg);
 	s->addr += 1 + le32_to_cpu(ch->nr_blocks);
 	if (le16_to_cpu(ch->type) == SLSFS_CHUNK_SEGEND ||
 	    s->addr == slsfs_seg_addr(geo, seg + 1))
 		s->addr = slsfs_seg_addr(geo, s->next_seg);
+}
+
+/* The stream of an index checkpoint, as its chunks are read. */
+struct slsfs_ckpt_in {
+	u8 *stream;
+	u64 size;			/* from its head, 0 until read */
+	u64 have;
+	void *block;
+};
+
+/* Append the data blocks of the CKPT chunk in s->block to the stream. */
+static int slsfs_ckpt_in_chunk(struct slsfs_replay_state *s, struct slsfs_ckpt_in *in)
+{
+	const struct slsfs_chunk *ch = s->block;
+	const __le32 *crc = (const void *)(ch + 1);
+	const struct slsfs_ckpt_head *head = in->block;
+	u64 max = s->r->st->geo.nr_blocks * SLSFS_BLOCK_SIZE;
+	u32 i, n;
+	int err;
+
+	for (i = 0; i < le32_to_cpu(ch->nr_blocks); i++) {
+		err = s->r->read_block(s->r, s->addr + 1 + i, in->block);
+		if (err)
+			return err;
+		if (slsfs_block_crc(in->block) != le32_to_cpu(crc[i]))
+			return slsfs_corrupt(s, "index checkpoint block checksum mismatch");
+		if (!in->size) {
+			in->size = le64_to_cpu(head->stream_bytes);
+			if (in->size < sizeof(*head) || in->size > max)
+				return slsfs_corrupt(s, "bad index checkpoint length");
+			in->stream = kvmalloc(in->size, GFP_KERNEL);
+			if (!in->stream)
+				return -ENOMEM;
+		}
+		if (in->have >= in->size)
+			return slsfs_corrupt(s, "index checkpoint longer than its stream");
+		n = min_t(u64, SLSFS_BLOCK_SIZE, in->size - in->have);
+		memcpy(in->stream + in->have, in->block, n);
+		in->have += n;
+	}
+	return 0;
+}
+
+/*
+ * Load the index checkpoint the superblock names: CKPT chunks (and the
+ * SEGENDs between them) from r->ckpt_addr, whose data blocks are its
+ * stream.  The superblock names it only once it is durable, so a chunk
+ * missing or damaged is corruption.
+ */
+static int slsfs_replay_ckpt(struct slsfs_replay_state *s)
+{
+	const struct slsfs_chunk *ch = s->block;
+	struct slsfs_replay *r = s->r;
+	struct slsfs_ckpt_in in = {};
+	int err;
+
+	in.block = (void *)__get_free_page(GFP_KERNEL);
+	if (!in.block)
+		return -ENOMEM;
+	s->addr = r->ckpt_addr;
+	s->lsn = r->ckpt_lsn;
+	while (!in.size || in.have < in.size) {
+		err = r->read_block(r, s->addr, s->block);
+		if (err)
+			goto out;
+		err = -EUCLEAN;
+		if (!slsfs_chunk_is_next(s, s->lsn, s->gen)) {
+			slsfs_corrupt(s, "index checkpoint incomplete");
+			goto out;
+		}
+		if (le16_to_cpu(ch->type) == SLSFS_CHUNK_CKPT)
+			err = slsfs_ckpt_in_chunk(s, &in);
+		else if (le16_to_cpu(ch->type) == SLSFS_CHUNK_SEGEND)
+			err = 0;
+		else
+			slsfs_corrupt(s, "index checkpoint interrupted");
+		if (err)
+			goto out;
+		slsfs_replay_advance(s);
+	}
+	if (s->lsn != r->start_lsn) {
+		err = slsfs_corrupt(s, "log does not go on after its index checkpoint");
+		goto out;
+	}
+	err = slsfs_ckpt_decode(r->st, in.stream, in.size, &r->why);
+out:
+	kvfree(in.stream);
+	free_page((unsigned long)in.block);
+	return err;
 }
 
 /**
@@ -317,7 +420,16 @@ int slsfs_replay(struct slsfs_replay *r)
 	if (!s.block)
 		return -ENOMEM;
 	ch = s.block;
-	s.next_seg = (slsfs_seg_of(&r->st->geo, s.addr) + 1) % r->st->geo.nr_segs;
+	if (r->ckpt_addr) {
+		err = slsfs_replay_ckpt(&s);
+		if (err)
+			goto out;
+		s.addr = r->start_addr;
+		s.lsn = r->start_lsn;
+		s.next_seg = r->start_next_seg;
+	} else {
+		s.next_seg = (slsfs_seg_of(&r->st->geo, s.addr) + 1) % r->st->geo.nr_segs;
+	}
 	for (;;) {
 		err = r->read_block(r, s.addr, s.block);
 		if (err)
@@ -332,9 +444,6 @@ int slsfs_replay(struct slsfs_replay *r)
 		err = slsfs_replay_chunk(&s, ch);
 		if (err)
 			goto out;
-		r->chunks++;
-		s.lsn++;
-		s.next_seg = le32_to_cpu(ch->next_seg);
 		slsfs_replay_advance(&s);
 	}
 	err = slsfs_check_end(&s);
@@ -342,6 +451,8 @@ int slsfs_replay(struct slsfs_replay *r)
 	r->next_lsn = s.lsn;
 	r->last_gen = s.gen;
 	r->next_seg = s.next_seg;
+	r->next_seg_named = s.last_addr &&
+		slsfs_seg_of(&r->st->geo, s.last_addr) == slsfs_seg_of(&r->st->geo, s.addr);
 out:
 	slsfs_unstage_all(&s);
 	free_page((unsigned long)s.block);

@@ -210,7 +210,7 @@ static int tlog_replay(struct tlog *t, struct slsfs_replay *r, u64 max_gen)
 	struct slsfs_store *st = kunit_kzalloc(t->test, sizeof(*st), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(t->test, st);
-	slsfs_store_init(st, &t->geo);
+	KUNIT_ASSERT_EQ(t->test, slsfs_store_init(st, &t->geo), 0);
 	KUNIT_ASSERT_EQ(t->test, kunit_add_action_or_reset(t->test, tlog_store_free, st), 0);
 	*r = (struct slsfs_replay){
 		.st = st, .read_block = tlog_read, .private = t,

@@ -34,11 +34,13 @@
 /*
  * Feature masks.  A mount refuses a device with an incompat bit it does
  * not know, mounts it read-only for an unknown ro_compat bit and ignores
- * unknown compat bits.  Version 1 defines none of them.
+ * unknown compat bits.
  */
+#define SLSFS_FEATURE_INCOMPAT_CKPT	(1ULL << 0)	/* ckpt_addr names an index checkpoint */
+
 #define SLSFS_FEATURE_COMPAT_SUPP	0ULL
 #define SLSFS_FEATURE_RO_COMPAT_SUPP	0ULL
-#define SLSFS_FEATURE_INCOMPAT_SUPP	0ULL
+#define SLSFS_FEATURE_INCOMPAT_SUPP	SLSFS_FEATURE_INCOMPAT_CKPT
 
 /**
  * struct slsfs_super - a superblock slot, at the start of block 0 or 1
@@ -60,6 +62,8 @@
  *			after the newest index checkpoint, or the log's start
  * @ckpt_addr:		first chunk of the newest index checkpoint, 0 if none
  * @ckpt_lsn:		its sequence number
+ * @log_next_seg:	with a checkpoint, the segment the log goes on in
+ *			after @log_addr's (SLSFS_FEATURE_INCOMPAT_CKPT)
  * @mkfs_time:		seconds since the epoch, at mkfs
  * @uuid:		shown in sysfs and by slsctl
  */
@@ -83,7 +87,9 @@ struct slsfs_super {
 	__le64 ckpt_lsn;
 	__le64 mkfs_time;
 	__u8 uuid[16];
-	__le64 reserved[15];
+	__le32 log_next_seg;
+	__le32 reserved32;
+	__le64 reserved[14];
 };
 
 /* Chunk types. */
@@ -94,6 +100,8 @@ enum slsfs_chunk_type {
 	SLSFS_CHUNK_PART	= 4,	/* partition created or removed; entry: slsfs_part */
 	SLSFS_CHUNK_SEGEND	= 5,	/* the log goes on at next_seg */
 	SLSFS_CHUNK_DISCARD	= 6,	/* epochs of part_id after epoch are gone */
+	SLSFS_CHUNK_CKPT	= 7,	/* a run of an index checkpoint; entries: __le32 crc per block */
+	SLSFS_CHUNK_MOVED	= 8,	/* blocks the cleaner copied; entries: __le32 crc per block */
 	SLSFS_CHUNK_TYPE_MAX
 };
 
@@ -183,6 +191,86 @@ struct slsfs_record {
 	__le64 epoch;
 };
 
+/*
+ * An index checkpoint: the store in memory as a stream of 8-aligned
+ * little-endian structs, carried by the data blocks of consecutive CKPT
+ * chunks.  A head, then for each partition a slsfs_ckpt_part followed by
+ * its epochs and then its page versions.
+ */
+#define SLSFS_CKPT_MAGIC	0x534c434b	/* "SLCK" */
+
+/**
+ * struct slsfs_ckpt_head - the start of an index checkpoint's stream
+ * @magic:		SLSFS_CKPT_MAGIC
+ * @nr_parts:		partitions that follow
+ * @stream_bytes:	length of the whole stream, this head included
+ * @next_part_id:	the id the next partition gets
+ * @commits:		epochs committed in the store's life
+ */
+struct slsfs_ckpt_head {
+	__le32 magic;
+	__le32 nr_parts;
+	__le64 stream_bytes;
+	__le64 next_part_id;
+	__le64 commits;
+};
+
+/**
+ * struct slsfs_ckpt_part - a partition in an index checkpoint
+ * @part:		as its PART chunk had it (flags zero)
+ * @id:			its id
+ * @next_epoch:		one more than the newest epoch it ever committed
+ * @nr_epochs:		slsfs_ckpt_epoch entries that follow
+ * @reserved:		zero
+ * @nr_versions:	slsfs_ckpt_version entries after the epochs
+ */
+struct slsfs_ckpt_part {
+	struct slsfs_part part;
+	__le64 id;
+	__le64 next_epoch;
+	__le32 nr_epochs;
+	__le32 reserved;
+	__le64 nr_versions;
+};
+
+/**
+ * struct slsfs_ckpt_epoch - a retained epoch in an index checkpoint
+ * @commit:	its commit entry (oldest: the epoch itself)
+ * @epoch:	its number
+ * @nr_extents:	where its record stream is: that many slsfs_ckpt_extent
+ * @nr_refs:	the pages it wrote: that many slsfs_ckpt_ref after them
+ *
+ * The extents are followed by one __le32 checksum per record block,
+ * padded to 8 bytes, then by the refs.
+ */
+struct slsfs_ckpt_epoch {
+	struct slsfs_commit commit;
+	__le64 epoch;
+	__le32 nr_extents;
+	__le32 nr_refs;
+};
+
+struct slsfs_ckpt_extent {
+	__le64 addr;
+	__le32 nr_blocks;
+	__le32 reserved;
+};
+
+struct slsfs_ckpt_ref {
+	__le64 obj;
+	__le64 index;
+};
+
+/* A copy of a page in the index; a page's versions come oldest first. */
+struct slsfs_ckpt_version {
+	__le64 obj;
+	__le64 index;
+	__le64 epoch;
+	__le64 addr;
+	__le32 crc;
+	__le32 reserved;
+};
+
 #define SLSFS_CHUNK_ROOM	(SLSFS_BLOCK_SIZE - sizeof(struct slsfs_chunk))
 #define SLSFS_PAGES_PER_CHUNK	(SLSFS_CHUNK_ROOM / sizeof(struct slsfs_page_entry))
 #define SLSFS_BLOCKS_PER_RECORDS_CHUNK	(SLSFS_CHUNK_ROOM / sizeof(__le32))
@@ -194,5 +282,11 @@ _Static_assert(sizeof(struct slsfs_page_entry) == 24, "struct slsfs_page_entry i
 _Static_assert(sizeof(struct slsfs_commit) == 48, "struct slsfs_commit is 48 bytes");
 _Static_assert(sizeof(struct slsfs_part) == 96, "struct slsfs_part is 96 bytes");
 _Static_assert(sizeof(struct slsfs_record) == 24, "struct slsfs_record is 24 bytes");
+_Static_assert(sizeof(struct slsfs_ckpt_head) == 32, "struct slsfs_ckpt_head is 32 bytes");
+_Static_assert(sizeof(struct slsfs_ckpt_part) == 128, "struct slsfs_ckpt_part is 128 bytes");
+_Static_assert(sizeof(struct slsfs_ckpt_epoch) == 64, "struct slsfs_ckpt_epoch is 64 bytes");
+_Static_assert(sizeof(struct slsfs_ckpt_extent) == 16, "struct slsfs_ckpt_extent is 16 bytes");
+_Static_assert(sizeof(struct slsfs_ckpt_ref) == 16, "struct slsfs_ckpt_ref is 16 bytes");
+_Static_assert(sizeof(struct slsfs_ckpt_version) == 40, "struct slsfs_ckpt_version is 40 bytes");
 
 #endif /* _SLSFS_FS_H */

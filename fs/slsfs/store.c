@@ -14,17 +14,50 @@
 
 #include "internal.h"
 
-void slsfs_store_init(struct slsfs_store *st, const struct slsfs_geo *geo)
+/* Return: 0 or -ENOMEM. */
+int slsfs_store_init(struct slsfs_store *st, const struct slsfs_geo *geo)
 {
 	memset(st, 0, sizeof(*st));
 	st->geo = *geo;
 	INIT_LIST_HEAD(&st->parts);
 	st->next_part_id = 1;
+	st->seg_live = kvcalloc(max(geo->nr_segs, 1U), sizeof(*st->seg_live),
+				GFP_KERNEL);
+	return st->seg_live ? 0 : -ENOMEM;
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_store_init);
 
-static void slsfs_epoch_free(struct slsfs_epoch *ep)
+/*
+ * Count @nr blocks from @addr in (or, with a negative @delta, out of) the
+ * live blocks of their segment; they never cross a segment's end.
+ */
+void slsfs_live_add(struct slsfs_store *st, u64 addr, u32 nr, int delta)
 {
+	const struct slsfs_geo *geo = &st->geo;
+	u64 seg;
+
+	if (addr < geo->seg_start || !nr)
+		return;
+	seg = slsfs_seg_of(geo, addr);
+	if (WARN_ON_ONCE(seg >= geo->nr_segs))
+		return;
+	st->seg_live[seg] += delta * (int)nr;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_live_add);
+
+static void slsfs_epoch_live(struct slsfs_store *st, struct slsfs_epoch *ep,
+			     int delta)
+{
+	u32 i;
+
+	for (i = 0; i < ep->nr_extents; i++)
+		slsfs_live_add(st, ep->extents[i].addr, ep->extents[i].nr_blocks,
+			       delta);
+}
+
+static void slsfs_epoch_free(struct slsfs_store *st, struct slsfs_epoch *ep)
+{
+	slsfs_epoch_live(st, ep, -1);
 	list_del(&ep->node);
 	kfree(ep->extents);
 	kfree(ep->extent_crcs);
@@ -32,13 +65,24 @@ static void slsfs_epoch_free(struct slsfs_epoch *ep)
 	kfree(ep);
 }
 
-static void slsfs_object_free(struct slsfs_object *obj)
+static void slsfs_page_versions_dead(struct slsfs_store *st,
+				     const struct slsfs_page *pg, u32 from, u32 to)
+{
+	u32 i;
+
+	for (i = from; i < to; i++)
+		slsfs_live_add(st, pg->v[i].addr, 1, -1);
+}
+
+static void slsfs_object_free(struct slsfs_store *st, struct slsfs_object *obj)
 {
 	struct slsfs_page *pg;
 	unsigned long index;
 
-	xa_for_each(&obj->pages, index, pg)
+	xa_for_each(&obj->pages, index, pg) {
+		slsfs_page_versions_dead(st, pg, 0, pg->nr);
 		kfree(pg);
+	}
 	xa_destroy(&obj->pages);
 	kfree(obj);
 }
@@ -50,9 +94,9 @@ static void slsfs_part_free(struct slsfs_partition *part)
 	unsigned long id;
 
 	list_for_each_entry_safe(ep, next, &part->epochs, node)
-		slsfs_epoch_free(ep);
+		slsfs_epoch_free(part->st, ep);
 	xa_for_each(&part->objects, id, obj)
-		slsfs_object_free(obj);
+		slsfs_object_free(part->st, obj);
 	xa_destroy(&part->objects);
 	kfree(part);
 }
@@ -65,6 +109,8 @@ void slsfs_store_destroy(struct slsfs_store *st)
 		list_del(&part->node);
 		slsfs_part_free(part);
 	}
+	kvfree(st->seg_live);
+	st->seg_live = NULL;
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_store_destroy);
 
@@ -99,6 +145,7 @@ struct slsfs_partition *slsfs_part_add(struct slsfs_store *st, u64 id,
 	part = kzalloc(sizeof(*part), GFP_KERNEL);
 	if (!part)
 		return ERR_PTR(-ENOMEM);
+	part->st = st;
 	part->id = id;
 	strscpy(part->name, dp->name, sizeof(part->name));
 	part->period_ms = le64_to_cpu(dp->period_ms);
@@ -106,6 +153,7 @@ struct slsfs_partition *slsfs_part_add(struct slsfs_store *st, u64 id,
 	part->attr_flags = le64_to_cpu(dp->attr_flags);
 	INIT_LIST_HEAD(&part->epochs);
 	part->next_epoch = 1;
+	part->committed_next = 1;
 	xa_init(&part->objects);
 	list_add_tail(&part->node, &st->parts);
 	if (id >= st->next_part_id)
@@ -195,7 +243,9 @@ int slsfs_page_add(struct slsfs_partition *part, u64 obj, u64 index,
 		return PTR_ERR(o);
 	pg = xa_load(&o->pages, index);
 	if (pg && pg->nr && pg->v[0].epoch == pv->epoch) {
+		slsfs_page_versions_dead(part->st, pg, 0, 1);
 		pg->v[0] = *pv;		/* rewritten in the same epoch */
+		slsfs_live_add(part->st, pv->addr, 1, 1);
 		return 0;
 	}
 	if (!pg || pg->nr == pg->room) {
@@ -215,6 +265,7 @@ int slsfs_page_add(struct slsfs_partition *part, u64 obj, u64 index,
 	memmove(&pg->v[1], &pg->v[0], pg->nr * sizeof(pg->v[0]));
 	pg->v[0] = *pv;
 	pg->nr++;
+	slsfs_live_add(part->st, pv->addr, 1, 1);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_page_add);
@@ -253,23 +304,25 @@ EXPORT_SYMBOL_IF_KUNIT(slsfs_page_lookup);
  * those newer than @newest, and all but the newest of those older than
  * @oldest.  A page left with none goes.
  */
-static void slsfs_page_trim(struct slsfs_object *o, unsigned long index,
-			    struct slsfs_page *pg, u64 oldest, u64 newest)
+static void slsfs_page_trim(struct slsfs_store *st, struct slsfs_object *o,
+			    unsigned long index, struct slsfs_page *pg,
+			    u64 oldest, u64 newest)
 {
 	u32 i, keep;
 
 	/* versions newer than @newest go */
 	for (i = 0; i < pg->nr && pg->v[i].epoch > newest; i++)
 		;
+	slsfs_page_versions_dead(st, pg, 0, i);
 	memmove(&pg->v[0], &pg->v[i], (pg->nr - i) * sizeof(pg->v[0]));
 	pg->nr -= i;
 	/* Of those older than @oldest, the newest stays, unless @oldest wrote it. */
 	for (keep = 0; keep < pg->nr && pg->v[keep].epoch >= oldest; keep++)
 		;
-	if (keep && pg->v[keep - 1].epoch == oldest)
-		pg->nr = keep;
-	else if (keep < pg->nr)
-		pg->nr = keep + 1;
+	if (!(keep && pg->v[keep - 1].epoch == oldest) && keep < pg->nr)
+		keep++;
+	slsfs_page_versions_dead(st, pg, keep, pg->nr);
+	pg->nr = keep;
 	if (!pg->nr) {
 		xa_erase(&o->pages, index);
 		kfree(pg);
@@ -285,7 +338,7 @@ static void slsfs_index_trim(struct slsfs_partition *part, u64 oldest, u64 newes
 
 	xa_for_each(&part->objects, id, o)
 		xa_for_each(&o->pages, index, pg)
-			slsfs_page_trim(o, index, pg, oldest, newest);
+			slsfs_page_trim(part->st, o, index, pg, oldest, newest);
 }
 
 /*
@@ -304,7 +357,8 @@ static void slsfs_epoch_trim(struct slsfs_partition *part,
 		o = xa_load(&part->objects, ep->refs[i].obj);
 		pg = o ? xa_load(&o->pages, ep->refs[i].index) : NULL;
 		if (pg)
-			slsfs_page_trim(o, ep->refs[i].index, pg, oldest, U64_MAX);
+			slsfs_page_trim(part->st, o, ep->refs[i].index, pg,
+					oldest, U64_MAX);
 	}
 }
 
@@ -317,7 +371,7 @@ void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest)
 		if (ep->epoch >= oldest)
 			break;
 		slsfs_epoch_trim(part, ep, oldest);
-		slsfs_epoch_free(ep);
+		slsfs_epoch_free(part->st, ep);
 		part->nr_epochs--;
 	}
 }
@@ -391,13 +445,23 @@ int slsfs_epoch_add(struct slsfs_partition *part,
 		kfree(ep);
 		return err;
 	}
-	list_add_tail(&ep->node, &part->epochs);
-	part->nr_epochs++;
-	if (epoch >= part->next_epoch)
-		part->next_epoch = epoch + 1;
+	slsfs_epoch_insert(part, ep);
 	slsfs_epochs_expire(part, le64_to_cpu(c->oldest));
 	return 0;
 }
+
+/* Add @ep, newer than any epoch of @part, with its record blocks live. */
+void slsfs_epoch_insert(struct slsfs_partition *part, struct slsfs_epoch *ep)
+{
+	list_add_tail(&ep->node, &part->epochs);
+	part->nr_epochs++;
+	slsfs_epoch_live(part->st, ep, 1);
+	if (ep->epoch >= part->next_epoch)
+		part->next_epoch = ep->epoch + 1;
+	if (ep->epoch >= part->committed_next)
+		part->committed_next = ep->epoch + 1;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_epoch_insert);
 
 /* Forget the epochs newer than @epoch (a restore went back to it). */
 void slsfs_epochs_discard_after(struct slsfs_partition *part, u64 epoch)
@@ -407,7 +471,7 @@ void slsfs_epochs_discard_after(struct slsfs_partition *part, u64 epoch)
 	list_for_each_entry_safe_reverse(ep, prev, &part->epochs, node) {
 		if (ep->epoch <= epoch)
 			break;
-		slsfs_epoch_free(ep);
+		slsfs_epoch_free(part->st, ep);
 		part->nr_epochs--;
 	}
 	slsfs_index_trim(part, 0, epoch);

@@ -7,6 +7,7 @@
  * partitions and their committed epochs; a torn tail is dropped.  A
  * foreign, truncated or corrupt device is refused with one log line.
  */
+#include <linux/bitmap.h>
 #include <linux/blkdev.h>
 #include <linux/fs_context.h>
 #include <linux/module.h>
@@ -74,24 +75,38 @@ static int slsfs_load(struct slsfs_sb_info *sbi)
 	if (!sb_rdonly(sb) && !slsfs_rw_ok(sbi))
 		return -EINVAL;
 	slsfs_geo_from_super(&geo, &sbi->super);
-	slsfs_store_init(&sbi->store, &geo);
+	err = slsfs_store_init(&sbi->store, &geo);
+	if (err)
+		return err;
 
 	r.start_addr = le64_to_cpu(sbi->super.log_addr);
 	r.start_lsn = le64_to_cpu(sbi->super.log_lsn);
+	r.start_next_seg = le32_to_cpu(sbi->super.log_next_seg);
+	r.ckpt_addr = le64_to_cpu(sbi->super.ckpt_addr);
+	r.ckpt_lsn = le64_to_cpu(sbi->super.ckpt_lsn);
 	r.max_gen = le64_to_cpu(sbi->super.generation);
+	r.seen = bitmap_zalloc(geo.nr_segs, GFP_KERNEL);
+	if (!r.seen)
+		return -ENOMEM;
 	err = slsfs_replay(&r);
 	if (err == -EUCLEAN)
 		slsfs_err(sb, "cannot mount: log corrupt after block %llu: %s",
 			  r.end_addr, r.why);
 	else if (err)
 		slsfs_err(sb, "cannot mount: log unreadable (%d)", err);
+	if (!err) {
+		sbi->log_end = r.end_addr;
+		sbi->next_lsn = r.next_lsn;
+		sbi->cur_seg = slsfs_seg_of(&geo, r.end_addr);
+		/* Chunks in the end's segment already name where the log goes on. */
+		sbi->next_seg = r.next_seg_named ? r.next_seg : sbi->cur_seg;
+		sbi->torn_epochs = r.torn_epochs;
+		sbi->replayed_chunks = r.chunks;
+		err = slsfs_gc_init(sbi, r.seen);
+	}
+	bitmap_free(r.seen);
 	if (err)
 		return err;
-	sbi->log_end = r.end_addr;
-	sbi->next_lsn = r.next_lsn;
-	sbi->cur_seg = slsfs_seg_of(&geo, r.end_addr);
-	sbi->start_seg = slsfs_seg_of(&geo, r.start_addr);
-	sbi->torn_epochs = r.torn_epochs;
 	slsfs_info(sb, "mounted: %llu chunks replayed, %llu torn epochs dropped",
 		   r.chunks, r.torn_epochs);
 	return 0;
@@ -99,6 +114,7 @@ static int slsfs_load(struct slsfs_sb_info *sbi)
 
 static void slsfs_free_sbi(struct slsfs_sb_info *sbi)
 {
+	slsfs_gc_destroy(sbi);
 	slsfs_store_destroy(&sbi->store);
 	kfree(sbi);
 }

@@ -16,18 +16,48 @@ static struct slsfs_sb_info *slsfs_kobj_sbi(struct kobject *kobj)
 	return container_of(kobj, struct slsfs_sb_info, kobj);
 }
 
-/* Blocks the log can still take: the rest of its segment and the segments ahead. */
+/*
+ * Blocks the log can still take: the rest of its segment, the one it
+ * reserved to go on in and the free ones.
+ */
 static u64 slsfs_free_blocks(struct slsfs_sb_info *sbi, u32 *free_segs)
 {
 	const struct slsfs_geo *geo = &sbi->store.geo;
 	u64 rest;
 
 	mutex_lock(&sbi->log_lock);
-	*free_segs = (sbi->start_seg + geo->nr_segs - sbi->cur_seg - 1) % geo->nr_segs;
+	*free_segs = slsfs_free_segs(sbi) + test_bit(sbi->next_seg, sbi->seg_busy);
 	rest = slsfs_seg_addr(geo, sbi->cur_seg + 1) - sbi->log_end;
 	mutex_unlock(&sbi->log_lock);
 	return rest + (u64)*free_segs * geo->seg_blocks;
 }
+
+/* A figure the writer keeps, read under log_lock. */
+static u64 slsfs_log_figure(struct kobject *kobj, size_t off)
+{
+	struct slsfs_sb_info *sbi = slsfs_kobj_sbi(kobj);
+	u64 v;
+
+	mutex_lock(&sbi->log_lock);
+	v = *(u64 *)((char *)sbi + off);
+	mutex_unlock(&sbi->log_lock);
+	return v;
+}
+
+#define SLSFS_LOG_FIGURE(name, field, scale)					\
+static ssize_t name##_show(struct kobject *kobj, struct kobj_attribute *a,	\
+			   char *buf)						\
+{										\
+	return sysfs_emit(buf, "%llu\n", slsfs_log_figure(kobj,		\
+			  offsetof(struct slsfs_sb_info, field)) * (scale));	\
+}										\
+static struct kobj_attribute name##_attr = __ATTR_RO(name)
+
+SLSFS_LOG_FIGURE(gc_runs, gc_runs, 1);
+SLSFS_LOG_FIGURE(gc_moved_bytes, gc_blocks_moved, SLSFS_BLOCK_SIZE);
+SLSFS_LOG_FIGURE(index_checkpoints, ckpts, 1);
+SLSFS_LOG_FIGURE(index_checkpoint_bytes, ckpt_bytes, 1);
+SLSFS_LOG_FIGURE(replayed_chunks, replayed_chunks, 1);
 
 static ssize_t size_bytes_show(struct kobject *kobj, struct kobj_attribute *a,
 			       char *buf)
@@ -104,6 +134,11 @@ static struct attribute *slsfs_attrs[] = {
 	&segment_bytes_attr.attr,
 	&commits_attr.attr,
 	&torn_epochs_attr.attr,
+	&gc_runs_attr.attr,
+	&gc_moved_bytes_attr.attr,
+	&index_checkpoints_attr.attr,
+	&index_checkpoint_bytes_attr.attr,
+	&replayed_chunks_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(slsfs);

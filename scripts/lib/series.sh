@@ -17,7 +17,7 @@ non-exclusive and take a reference, so that the next write copies the
 page and the shadow keeps the contents of the checkpoint until slsfs
 has written them.  Pinned pages are copied, as fork() does; huge pages
 are shadowed whole; shared memory is copied."
-"Kconfig.sls kernel/sls include/linux/sls.h Documentation/ABI/testing/sysfs-kernel-sls|sls: add partitions, checkpoints and the system calls|Add CONFIG_SLS and the sls_open, sls_attach, sls_persist and sls_restore
+"Kconfig.sls kernel/sls include/linux/sls.h Documentation/ABI/testing/sysfs-kernel-sls Documentation/admin-guide/sls.rst|sls: add partitions, checkpoints and the system calls|Add CONFIG_SLS and the sls_open, sls_attach, sls_persist and sls_restore
 system calls.  Every argument is copied and checked before anything is
 done, and each refusal logs one rate-limited line naming the caller;
 KUnit covers the checks.  sls_open() creates and opens partitions in an
@@ -27,13 +27,17 @@ captures each process object kind by object kind into the records of an
 epoch, shadows the dirty memory and lets the threads run while slsfs
 writes the epoch.  What restore could not rebuild is refused with
 EOPNOTSUPP and named in last_error.  /sys/kernel/sls shows the figures of
-each partition and takes its period."
+each partition and takes its period.  The admin guide says how to run
+applications under persistence, tune them and restore them."
 "fs/slsfs include/linux/slsfs.h Documentation/ABI/testing/sysfs-fs-slsfs|slsfs: add the log-structured checkpoint store|slsfs keeps the checkpoints of the single level store: a log of
 checksummed chunks written through fixed-size segments of a block
 device, two superblocks written alternately, and epochs that become
-durable with their commit chunk.  Mounting replays the log, drops a torn
-tail and refuses a foreign, truncated or corrupt device with one log
-line.  The mounted tree is read-only: a directory per partition, a file
+durable with their commit chunk.  Index checkpoints let a mount read
+only the log written since the newest one, and a cleaner copies the
+blocks still needed out of mostly expired segments so that checkpoints
+can go on forever in bounded space.  Mounting replays the log, drops a
+torn tail and refuses a foreign, truncated or corrupt device with one
+log line.  The mounted tree is read-only: a directory per partition, a file
 per retained epoch holding its record stream, and \"latest\".  FORMAT.md
 documents the on-disk format; KUnit covers the checks, the replay of a
 torn tail at every byte boundary and the epoch index.  The kernel
@@ -45,7 +49,8 @@ partition, attach processes, checkpoint, restore, run a command under
 persistence, list and remove partitions, print an epoch's records.
 mkfs.slsfs formats a store; slsfs-bench measures one against the device
 it is on, sls-ckpt-bench the stop and flush times of checkpoints and
-region persistence against O_DIRECT writes."
+region persistence against O_DIRECT writes.  Their man pages, and those
+of the system calls and of slsfs, are in tools/sls/man."
 "tools/testing/selftests/sls|selftests/sls: test the system calls and slsfs from user space|kselftest_harness tests of every argument rule of the four system calls,
 and of slsfs: mount refusals, commit and read back, retention, a full
 device, damaged chunks, pages and records."

@@ -491,6 +491,148 @@ TEST_F(slsfs, full_device_keeps_epochs)
 	EXPECT_EQ(0, umount(self->mnt));
 }
 
+/*
+ * "verify p 0" on @dev: every page of the latest epoch reads back as
+ * written.  Return: its result's epoch, or -1.
+ */
+static long verify_latest(const char *dev, int *pages)
+{
+	char out[64];
+	long epoch;
+
+	if (slsfs_debug_cmd(dev, "verify p 0", out, sizeof(out)) ||
+	    sscanf(out, "ok epoch %ld pages %d", &epoch, pages) != 2)
+		return -1;
+	return epoch;
+}
+
+#define FOREVER_PAGES	1024	/* the working set */
+#define FOREVER_HOT	64	/* pages 0..63: rewritten every 16 epochs */
+
+/*
+ * The epoch after @i of bounded_space_forever: 8 pages of the hot set,
+ * or of the cold rest, in turn, each page's seed noted in @seed.
+ */
+static void forever_cmd(int i, char *cmd, size_t len, int *seed)
+{
+	int first = i % 2 ? (i / 2 * 8) % FOREVER_HOT :
+		    FOREVER_HOT + (i / 2 * 8) % (FOREVER_PAGES - FOREVER_HOT);
+	int p;
+
+	snprintf(cmd, len, "epoch p %d 8 %d", first, i);
+	for (p = first; p < first + 8; p++)
+		seed[p] = i;
+}
+
+/* Every page of the working set reads back as of the latest epoch with its seed. */
+static int forever_check(const char *dev, const int *seed)
+{
+	char cmd[64], out[64], want[64];
+	int p;
+
+	for (p = 0; p < FOREVER_PAGES; p++) {
+		snprintf(cmd, sizeof(cmd), "page p 0 %d", p);
+		snprintf(want, sizeof(want), "page %d seed %d\n", p, seed[p]);
+		if (slsfs_debug_cmd(dev, cmd, out, sizeof(out)) || strcmp(out, want)) {
+			ksft_print_msg("%s: %s, not %s", cmd, out, want);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * Epochs forever in bounded space: 3000 epochs of 8 pages of a working set
+ * of 1024 pages on a store of 15 segments, which they fill about fifteen
+ * times over.  The hot pages expire within a few segments, the cold ones
+ * live for dozens, so segments end up partly live: the cleaner must
+ * checkpoint the index and copy the cold pages out of the segments it
+ * frees.  Every page reads back, before and after a remount, which
+ * replays only the log after the newest index checkpoint.
+ */
+TEST_F_TIMEOUT(slsfs, bounded_space_forever, 1200)
+{
+	static int seed[FOREVER_PAGES];
+	char out[64], cmd[64];
+	int i, pages = 0;
+
+	for (i = 0; i < FOREVER_PAGES; i++)
+		seed[i] = 1;
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	snprintf(cmd, sizeof(cmd), "epoch p 0 %d 1 full", FOREVER_PAGES);
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, cmd, out, sizeof(out)));
+	for (i = 2; i <= 3000; i++) {
+		forever_cmd(i, cmd, sizeof(cmd), seed);
+		ASSERT_EQ(0, slsfs_debug_cmd(self->dev, cmd, out, sizeof(out)))
+			TH_LOG("epoch %d: %s", i, out);
+	}
+	EXPECT_EQ(3000, verify_latest(self->dev, &pages));
+	EXPECT_EQ(0, forever_check(self->dev, seed));
+	TH_LOG("%lld index checkpoints, %lld cleaner passes moved %lld KiB, %lld segments free",
+	       slsfs_store_figure(self->dev, "index_checkpoints"),
+	       slsfs_store_figure(self->dev, "gc_runs"),
+	       slsfs_store_figure(self->dev, "gc_moved_bytes") >> 10,
+	       slsfs_store_figure(self->dev, "free_segments"));
+	EXPECT_LT(0, slsfs_store_figure(self->dev, "index_checkpoints"));
+	EXPECT_LT(0, slsfs_store_figure(self->dev, "gc_runs"));
+	EXPECT_LT(0, slsfs_store_figure(self->dev, "gc_moved_bytes"));
+	EXPECT_LE(2, slsfs_store_figure(self->dev, "free_segments"));
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(3000, verify_latest(self->dev, &pages));
+	EXPECT_EQ(0, forever_check(self->dev, seed));
+	/* at most the log of the few segments after the newest checkpoint */
+	TH_LOG("the remount replayed %lld chunks",
+	       slsfs_store_figure(self->dev, "replayed_chunks"));
+	EXPECT_GT(15 * 256 / 2, slsfs_store_figure(self->dev, "replayed_chunks"));
+	EXPECT_EQ(3000, slsfs_store_figure(self->dev, "commits"));
+	/* and the store goes on after the remount */
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 8 3001", out, sizeof(out)));
+	EXPECT_EQ(3001, verify_latest(self->dev, &pages));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/* A checkpoint and a cleaning pass on demand keep every retained epoch. */
+TEST_F(slsfs, checkpoint_keeps_epochs)
+{
+	char out[64], cmd[64];
+	long oldest;
+	int i, pages;
+
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create q", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 16 1 full", out, sizeof(out)));
+	for (i = 2; i <= 20; i++) {
+		snprintf(cmd, sizeof(cmd), "epoch p %d 2 %d", i % 16, i);
+		ASSERT_EQ(0, slsfs_debug_cmd(self->dev, cmd, out, sizeof(out)));
+	}
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "gc clean", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "remove q", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "gc ckpt", out, sizeof(out)));
+	EXPECT_LE(2, slsfs_store_figure(self->dev, "index_checkpoints"));
+	ASSERT_EQ(0, umount(self->mnt));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	/* only the checkpoint itself was read */
+	EXPECT_GT(4, slsfs_store_figure(self->dev, "replayed_chunks"));
+	EXPECT_EQ(16, count_epochs(self->mnt, "p", &oldest));
+	EXPECT_EQ(5, oldest);
+	EXPECT_EQ(-1, count_epochs(self->mnt, "q", &oldest));
+	for (i = 5; i <= 20; i++) {
+		snprintf(cmd, sizeof(cmd), "verify p %d", i);
+		ASSERT_EQ(0, slsfs_debug_cmd(self->dev, cmd, out, sizeof(out)))
+			TH_LOG("%s: %s", cmd, out);
+	}
+	/* the pages epochs 5..20 wrote: i % 16 and the one after */
+	EXPECT_EQ(20, verify_latest(self->dev, &pages));
+	EXPECT_EQ(17, pages);
+	EXPECT_EQ(ENOENT, slsfs_debug_cmd(self->dev, "epoch q 0 1 1", out, sizeof(out)));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
 /* An unknown read-only feature allows a read-only mount only. */
 TEST_F(slsfs, ro_compat_feature_mounts_read_only)
 {
