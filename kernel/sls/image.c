@@ -38,6 +38,8 @@ static const struct sls_rec_shape {
 	[SLS_REC_UNIX]		= { sizeof(struct sls_img_unix) },
 	[SLS_REC_EVENTFD]	= { sizeof(struct sls_img_eventfd) },
 	[SLS_REC_ZOMBIE]	= { sizeof(struct sls_img_zombie) },
+	[SLS_REC_GROUPS]	= { sizeof(struct sls_img_groups),
+				    offsetof(struct sls_img_groups, len) },
 };
 
 static int sls_rec_check(const struct slsfs_rec *rec)

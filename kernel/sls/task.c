@@ -274,6 +274,26 @@ static int sls_emit_zombies(struct sls_ckpt *ck, struct task_struct *leader)
 	return err;
 }
 
+/* The supplementary groups of @leader, in the order group_info keeps them. */
+static int sls_emit_groups(struct sls_ckpt *ck, struct task_struct *leader)
+{
+	const struct cred *c = get_task_cred(leader);
+	const struct group_info *gi = c->group_info;
+	struct sls_img_groups g = { .len = gi->ngroups * sizeof(__u32) };
+	__u32 *gids;
+	int i, err = -ENOMEM;
+
+	gids = kmalloc_array(max(gi->ngroups, 1), sizeof(*gids), GFP_KERNEL);
+	if (gids) {
+		for (i = 0; i < gi->ngroups; i++)
+			gids[i] = from_kgid_munged(&init_user_ns, gi->gid[i]);
+		err = sls_emit2(ck, SLS_REC_GROUPS, &g, sizeof(g), gids, g.len);
+		kfree(gids);
+	}
+	put_cred(c);
+	return err;
+}
+
 /* Capture a process: its shared state, each of its threads, its zombies. */
 int sls_task_capture(struct sls_ckpt *ck, struct task_struct *leader)
 {
@@ -290,6 +310,8 @@ int sls_task_capture(struct sls_ckpt *ck, struct task_struct *leader)
 	sls_proc_signals(p, leader);
 	err = sls_emit(ck, SLS_REC_PROC, p, sizeof(*p));
 	kfree(p);
+	if (!err)
+		err = sls_emit_groups(ck, leader);
 
 	xa_for_each(&ck->q->parks, tid, pk) {
 		if (err)
@@ -460,9 +482,45 @@ int sls_task_restore(struct sls_rproc *p)
 	return 0;
 }
 
-static bool sls_creds_same(const struct sls_img_proc *p, const struct cred *c)
+/*
+ * The supplementary groups a process's image holds: its SLS_REC_GROUPS,
+ * or NULL (and -EUCLEAN in @err) if it has none that makes sense.
+ */
+static const struct sls_img_groups *sls_img_groups(const struct sls_rproc *p, int *err)
 {
-	return p->uid == from_kuid_munged(&init_user_ns, c->uid) &&
+	const struct slsfs_rec *rec = sls_rec_find(p, p->recs, SLS_REC_GROUPS);
+	const struct sls_img_groups *g = rec ? rec->data : NULL;
+
+	*err = 0;
+	if (!g || g->len % sizeof(__u32) || g->len / sizeof(__u32) > NGROUPS_MAX) {
+		*err = -EUCLEAN;
+		return NULL;
+	}
+	return g;
+}
+
+static bool sls_groups_same(const struct sls_img_groups *g, const struct cred *c)
+{
+	const __u32 *gids = (const void *)(g + 1);
+	int i;
+
+	if (g->len / sizeof(__u32) != c->group_info->ngroups)
+		return false;
+	for (i = 0; i < c->group_info->ngroups; i++)
+		if (gids[i] != from_kgid_munged(&init_user_ns, c->group_info->gid[i]))
+			return false;
+	return true;
+}
+
+static bool sls_creds_same(const struct sls_rproc *rp, const struct cred *c)
+{
+	const struct sls_img_proc *p = rp->img;
+	const struct sls_img_groups *g;
+	int err;
+
+	g = sls_img_groups(rp, &err);
+	return g && sls_groups_same(g, c) &&
+	       p->uid == from_kuid_munged(&init_user_ns, c->uid) &&
 	       p->euid == from_kuid_munged(&init_user_ns, c->euid) &&
 	       p->suid == from_kuid_munged(&init_user_ns, c->suid) &&
 	       p->fsuid == from_kuid_munged(&init_user_ns, c->fsuid) &&
@@ -494,7 +552,7 @@ int sls_creds_check(struct sls_image *img, char *why)
 	if (checkpoint_restore_ns_capable(&init_user_ns))
 		return 0;
 	for (i = 0; i < img->nr_procs; i++) {
-		if (sls_creds_same(img->procs[i].img, current_cred()))
+		if (sls_creds_same(&img->procs[i], current_cred()))
 			continue;
 		snprintf(why, SLS_ERROR_LEN,
 			 "pid %d: credentials other than the caller's need CAP_CHECKPOINT_RESTORE",
@@ -504,17 +562,51 @@ int sls_creds_check(struct sls_image *img, char *why)
 	return 0;
 }
 
-/* A thread takes its process's credentials once it has forked what it must. */
-static int sls_creds_restore(const struct sls_img_proc *p)
+/* @g as a group_info: ERR_PTR(-EUCLEAN) for a gid with no kgid, or -ENOMEM. */
+static struct group_info *sls_groups_make(const struct sls_img_groups *g)
 {
-	struct user_namespace *ns = &init_user_ns;
-	struct cred *new;
+	const __u32 *gids = (const void *)(g + 1);
+	int i, n = g->len / sizeof(__u32);
+	struct group_info *gi = groups_alloc(n);
 
-	if (sls_creds_same(p, current_cred()))
+	if (!gi)
+		return ERR_PTR(-ENOMEM);
+	for (i = 0; i < n; i++) {
+		gi->gid[i] = make_kgid(&init_user_ns, gids[i]);
+		if (!gid_valid(gi->gid[i])) {
+			put_group_info(gi);
+			return ERR_PTR(-EUCLEAN);
+		}
+	}
+	groups_sort(gi);
+	return gi;
+}
+
+/* A thread takes its process's credentials once it has forked what it must. */
+static int sls_creds_restore(const struct sls_rproc *rp)
+{
+	const struct sls_img_proc *p = rp->img;
+	struct user_namespace *ns = &init_user_ns;
+	const struct sls_img_groups *g;
+	struct group_info *gi;
+	struct cred *new;
+	int err;
+
+	g = sls_img_groups(rp, &err);
+	if (!g)
+		return err;
+	if (sls_creds_same(rp, current_cred()))
 		return 0;
+	gi = sls_groups_make(g);
+	if (IS_ERR(gi))
+		return PTR_ERR(gi);
 	new = prepare_creds();
-	if (!new)
+	if (!new) {
+		put_group_info(gi);
 		return -ENOMEM;
+	}
+	set_groups(new, gi);
+	put_group_info(gi);
 	new->uid = make_kuid(ns, p->uid);
 	new->euid = make_kuid(ns, p->euid);
 	new->suid = make_kuid(ns, p->suid);
@@ -569,7 +661,7 @@ int sls_thread_restore(struct sls_rthread *t)
 	current->clear_child_tid = u64_to_user_ptr(img->clear_child_tid);
 	strscpy(comm, img->comm, sizeof(comm));
 	set_task_comm(current, comm);
-	err = sls_creds_restore(t->proc->img);
+	err = sls_creds_restore(t->proc);
 	if (err)
 		return sls_restore_fail(t->proc->rs, err, "pid %d tid %d: credentials",
 					t->proc->img->pid, img->tid);

@@ -769,6 +769,24 @@ static void dump_zombie(struct out *o, const void *p, size_t len)
 	dec(o, "exit_signal", "exit_signal", z.exit_signal);
 }
 
+static void dump_groups(struct out *o, const void *p, size_t len)
+{
+	struct sls_img_groups g;
+	uint32_t gid;
+	size_t i;
+
+	(void)len;
+	memcpy(&g, p, sizeof(g));
+	t(o, " groups");
+	j_open(o, "gids", '[');
+	for (i = 0; i < g.len / sizeof(gid); i++) {
+		memcpy(&gid, (const char *)p + sizeof(g) + i * sizeof(gid), sizeof(gid));
+		dec(o, "", NULL, gid);
+		j_num(o, NULL, gid);
+	}
+	j_close(o, ']');
+}
+
 /*
  * A record type: its name, the fixed part of its payload and, for a
  * payload that goes on with strings or data, where the u32s that give
@@ -810,6 +828,8 @@ static const struct rec_type rec_types[] = {
 	    dump_eventfd),
 	REC(SLS_REC_ZOMBIE, "zombie", sizeof(struct sls_img_zombie), -1, -1,
 	    dump_zombie),
+	REC(SLS_REC_GROUPS, "groups", sizeof(struct sls_img_groups),
+	    AT(sls_img_groups, len), -1, dump_groups),
 };
 
 static int bad(struct dump_error *err, size_t offset, const char *fmt, ...)

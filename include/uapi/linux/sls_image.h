@@ -32,6 +32,7 @@ enum sls_rec_type {
 	SLS_REC_UNIX		= 11,	/* struct sls_img_unix + address + data */
 	SLS_REC_EVENTFD		= 12,	/* struct sls_img_eventfd */
 	SLS_REC_ZOMBIE		= 13,	/* struct sls_img_zombie */
+	SLS_REC_GROUPS		= 14,	/* struct sls_img_groups + the gids */
 };
 
 /* sls_img_epoch.flags */
@@ -81,6 +82,15 @@ struct sls_img_proc {
 	__u64 rlim[SLS_IMG_NRLIMIT][2];	/* soft, hard */
 	struct sls_img_sigaction sigaction[SLS_IMG_NSIG];
 	char comm[16];
+};
+
+/*
+ * The supplementary groups of a process, recorded after its
+ * SLS_REC_PROC: len bytes of __u32 gids follow, in ascending order.
+ */
+struct sls_img_groups {
+	__u32 len;
+	__u32 pad;
 };
 
 /*

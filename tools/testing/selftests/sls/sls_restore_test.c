@@ -19,6 +19,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <poll.h>
 #include <pthread.h>
@@ -1820,6 +1821,28 @@ TEST_F(store, credentials_need_capability)
 	EXPECT_TRUE(WIFEXITED(status));
 	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("errno %d", WEXITSTATUS(status));
 	EXPECT_NOTHING_LEFT(pid);
+}
+
+static int groups_member(void)
+{
+	static const gid_t want[] = { 7, 42, 1000 };
+	gid_t got[8];
+
+	if (setgroups(3, want))
+		return EX_SETUP + 1;
+	member_ready();
+	member_wait();
+	if (getgroups(8, got) != 3 || got[0] != 7 || got[1] != 42 || got[2] != 1000)
+		return 1;
+	return 0;
+}
+
+/* Supplementary groups come back as they were, not as the restorer's. */
+TEST_F(store, supplementary_groups)
+{
+	int code = member_round_trip(_metadata, self, groups_member);
+
+	EXPECT_EQ(0, code) TH_LOG("groups check %d failed", code);
 }
 
 /*
