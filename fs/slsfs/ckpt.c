@@ -316,7 +316,7 @@ static int slsfs_ckpt_get_epoch(struct slsfs_ckpt_cur *c, struct slsfs_partition
 		goto fail;
 	}
 	if (le64_to_cpu(ce->commit.oldest) != ep->epoch || ce->commit.reserved ||
-	    (ep->flags & ~SLSFS_COMMIT_FULL)) {
+	    (ep->flags & ~SLSFS_COMMIT_FLAGS)) {
 		*why = "bad checkpoint epoch fields";
 		goto fail;
 	}

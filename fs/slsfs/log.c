@@ -378,21 +378,44 @@ static int slsfs_txn_write_records(struct slsfs_txn *txn, struct slsfs_wbatch *w
 	return err;
 }
 
-/* The oldest epoch the partition keeps once @txn is committed. */
+/* The newest whole (not partial) epoch of @part, or NULL. */
+static struct slsfs_epoch *slsfs_part_newest_whole(struct slsfs_partition *part)
+{
+	struct slsfs_epoch *ep;
+
+	list_for_each_entry_reverse(ep, &part->epochs, node)
+		if (!(ep->flags & SLSFS_COMMIT_PARTIAL))
+			return ep;
+	return NULL;
+}
+
+/*
+ * The oldest epoch the partition keeps once @txn is committed: its
+ * keep_epochs newest, and while @txn is partial the newest whole one,
+ * without which no epoch after it could be restored.
+ */
 static u64 slsfs_txn_oldest(struct slsfs_txn *txn, struct slsfs_partition *part)
 {
 	u64 keep = part->keep_epochs ?: SLSFS_KEEP_EPOCHS_DEFAULT;
-	struct slsfs_epoch *ep;
-	u64 skip;
+	struct slsfs_epoch *ep, *whole = NULL;
+	u64 skip, oldest = txn->epoch;
 
-	if (part->nr_epochs + 1 <= keep)
-		return list_empty(&part->epochs) ? txn->epoch :
-		       list_first_entry(&part->epochs, struct slsfs_epoch, node)->epoch;
-	skip = part->nr_epochs + 1 - keep;
-	list_for_each_entry(ep, &part->epochs, node)
-		if (!skip--)
-			return ep->epoch;
-	return txn->epoch;
+	if (txn->flags & SLSFS_EPOCH_PARTIAL)
+		whole = slsfs_part_newest_whole(part);
+	if (part->nr_epochs + 1 <= keep) {
+		if (!list_empty(&part->epochs))
+			oldest = list_first_entry(&part->epochs, struct slsfs_epoch,
+						  node)->epoch;
+	} else {
+		skip = part->nr_epochs + 1 - keep;
+		list_for_each_entry(ep, &part->epochs, node) {
+			if (!skip--) {
+				oldest = ep->epoch;
+				break;
+			}
+		}
+	}
+	return whole ? min(oldest, whole->epoch) : oldest;
 }
 
 /* Add the committed epoch to the store in memory. */
@@ -447,7 +470,8 @@ static int slsfs_txn_write(struct slsfs_txn *txn)
 	c.nr_pages = cpu_to_le64(txn->sg.nr_pages);
 	c.record_bytes = cpu_to_le64(txn->rec_bytes);
 	c.time_ns = cpu_to_le64(ktime_get_real_ns());
-	c.flags = cpu_to_le32(txn->parent ? 0 : SLSFS_COMMIT_FULL);
+	c.flags = cpu_to_le32((txn->parent ? 0 : SLSFS_COMMIT_FULL) |
+			      (txn->flags & SLSFS_EPOCH_PARTIAL ? SLSFS_COMMIT_PARTIAL : 0));
 	/* The preflush makes everything above durable before the commit. */
 	err = slsfs_log_write_one(sbi, SLSFS_CHUNK_COMMIT, txn->part_id, txn->epoch,
 				  &c, sizeof(c));

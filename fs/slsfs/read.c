@@ -54,6 +54,39 @@ u64 slsfs_epoch_latest(struct slsfs_sb_info *sbi, u64 part_id)
 EXPORT_SYMBOL_GPL(slsfs_epoch_latest);
 
 /**
+ * slsfs_epoch_whole - the epoch whose records describe the partition at @epoch
+ * @sbi:	the store
+ * @part_id:	the partition
+ * @epoch:	a retained epoch
+ *
+ * A partial epoch (a region's pages) holds no whole image: the newest
+ * whole epoch before it does.
+ *
+ * Return: @epoch or the newest whole epoch before it, 0 if @epoch is not
+ * retained or no whole epoch before it is.
+ */
+u64 slsfs_epoch_whole(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch)
+{
+	struct slsfs_partition *part;
+	struct slsfs_epoch *ep;
+	u64 whole = 0;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	ep = part ? slsfs_epoch_find(part, epoch) : NULL;
+	for (; ep; ep = list_is_first(&ep->node, &part->epochs) ? NULL :
+			list_prev_entry(ep, node)) {
+		if (!(ep->flags & SLSFS_COMMIT_PARTIAL)) {
+			whole = ep->epoch;
+			break;
+		}
+	}
+	mutex_unlock(&sbi->lock);
+	return whole;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_whole);
+
+/**
  * slsfs_epoch_read_records - read an epoch's record stream
  * @sbi:	the store
  * @part_id:	the partition

@@ -149,6 +149,12 @@ struct slsfs_page_entry {
 };
 
 #define SLSFS_COMMIT_FULL	(1U << 0)	/* holds every page: no parent */
+/*
+ * Holds pages of a region only: what else the partition was, a restore
+ * takes from the newest whole epoch before it, which retention keeps.
+ */
+#define SLSFS_COMMIT_PARTIAL	(1U << 1)
+#define SLSFS_COMMIT_FLAGS	(SLSFS_COMMIT_FULL | SLSFS_COMMIT_PARTIAL)
 
 /* The one entry of a SLSFS_CHUNK_COMMIT chunk. */
 struct slsfs_commit {

@@ -23,6 +23,7 @@ struct slsfs_sb_info;
 struct slsfs_txn;
 
 #define SLSFS_EPOCH_FULL	(1U << 0)	/* holds every page: no parent */
+#define SLSFS_EPOCH_PARTIAL	(1U << 1)	/* pages of a region, no whole image */
 
 /* A record of an epoch's stream, as slsfs_record_next() finds it. */
 struct slsfs_rec {
@@ -67,6 +68,7 @@ int slsfs_epoch_commit_sync(struct slsfs_txn *txn);
 void slsfs_epoch_abort(struct slsfs_txn *txn);
 
 u64 slsfs_epoch_latest(struct slsfs_sb_info *sbi, u64 part_id);
+u64 slsfs_epoch_whole(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch);
 ssize_t slsfs_epoch_read_records(struct slsfs_sb_info *sbi, u64 part_id,
 				 u64 epoch, void *buf, size_t len, loff_t pos);
 ssize_t slsfs_record_next(const void *buf, size_t avail, u64 epoch,

@@ -169,7 +169,8 @@ static int sls_stop(struct sls_ckpt *ck)
 					  PTR_ERR(ck->q));
 	}
 	ck->txn = slsfs_epoch_begin(part->store, part->id,
-				    ck->full ? SLSFS_EPOCH_FULL : 0);
+				    (ck->full ? SLSFS_EPOCH_FULL : 0) |
+				    (region ? SLSFS_EPOCH_PARTIAL : 0));
 	if (IS_ERR(ck->txn)) {
 		err = sls_refuse(ck, PTR_ERR(ck->txn), "cannot begin an epoch: error %ld",
 				 PTR_ERR(ck->txn));

@@ -70,7 +70,7 @@ static int sls_image_read(struct sls_image *img, struct sls_partition *part)
 		if (!buf)
 			return -ENOMEM;
 		img->buf = buf;
-		n = slsfs_epoch_read_records(part->store, part->id, img->epoch,
+		n = slsfs_epoch_read_records(part->store, part->id, img->records_epoch,
 					     buf + img->len, room - img->len,
 					     img->len);
 		if (n < 0)
@@ -86,7 +86,7 @@ static int sls_image_read(struct sls_image *img, struct sls_partition *part)
 static int sls_image_corrupt(struct sls_image *img, size_t pos, const char *why)
 {
 	snprintf(img->why, sizeof(img->why), "epoch %llu: record at %zu: %s",
-		 img->epoch, pos, why);
+		 img->records_epoch, pos, why);
 	return -EUCLEAN;
 }
 
@@ -99,7 +99,7 @@ static int sls_image_split(struct sls_image *img)
 	ssize_t n;
 
 	while (pos < img->len) {
-		n = slsfs_record_next(img->buf + pos, img->len - pos, img->epoch,
+		n = slsfs_record_next(img->buf + pos, img->len - pos, img->records_epoch,
 				      &rec, &why);
 		if (n < 0)
 			return sls_image_corrupt(img, pos, why);
@@ -258,6 +258,9 @@ EXPORT_SYMBOL_IF_KUNIT(sls_image_parse);
  * @epoch:	a retained epoch
  * @why:	set to what is wrong with it, if it is corrupt
  *
+ * The records of a region's epoch are those of the newest whole epoch
+ * before it; its pages are its own.
+ *
  * Return: the image, or ERR_PTR(-ESTALE) for an epoch that is not
  * retained, -EUCLEAN for a corrupt one, -EIO or -ENOMEM.
  */
@@ -270,10 +273,11 @@ struct sls_image *sls_image_load(struct sls_partition *part, u64 epoch,
 	if (!img)
 		return ERR_PTR(-ENOMEM);
 	img->epoch = epoch;
-	err = sls_image_read(img, part);
+	img->records_epoch = slsfs_epoch_whole(part->store, part->id, epoch);
+	err = img->records_epoch ? sls_image_read(img, part) : -ESTALE;
 	if (err == -EUCLEAN)
 		snprintf(img->why, sizeof(img->why),
-			 "epoch %llu: records fail their checksum", epoch);
+			 "epoch %llu: records fail their checksum", img->records_epoch);
 	if (!err)
 		err = sls_image_parse(img);
 	if (err) {

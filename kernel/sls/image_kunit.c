@@ -76,6 +76,7 @@ static struct stream *new_stream(struct kunit *test)
 	st->img->buf = kvzalloc(st->room, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, st->img->buf);
 	st->img->epoch = TEST_EPOCH;
+	st->img->records_epoch = TEST_EPOCH;
 	put_rec(test, st, SLS_REC_EPOCH, &e, sizeof(e));
 	return st;
 }
@@ -138,6 +139,7 @@ static void sls_image_flip_test(struct kunit *test)
 		memcpy(t->buf, copy, len);
 		t->len = len;
 		t->epoch = TEST_EPOCH;
+		t->records_epoch = TEST_EPOCH;
 		b = t->buf;
 		b[i] ^= 0x20;
 		if (st->pad[i]) {	/* no checksum covers it: ignored */
@@ -183,6 +185,7 @@ static void sls_image_refuse_test(struct kunit *test)
 	st = new_stream(test);
 	put_tree(test, st);
 	st->img->epoch = TEST_EPOCH + 1;
+	st->img->records_epoch = TEST_EPOCH + 1;
 	KUNIT_EXPECT_EQ(test, sls_image_parse(st->img), -EUCLEAN);
 	sls_image_free(st->img);
 

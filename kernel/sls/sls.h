@@ -175,7 +175,8 @@ struct sls_rproc {
 
 /* An epoch read back (image.c). */
 struct sls_image {
-	u64 epoch;
+	u64 epoch;			/* restored: pages as of it */
+	u64 records_epoch;		/* the whole epoch its records come from */
 	void *buf;			/* the record stream */
 	size_t len;
 	struct slsfs_rec *recs;

@@ -1823,6 +1823,77 @@ TEST_F(store, credentials_need_capability)
 	EXPECT_NOTHING_LEFT(pid);
 }
 
+static sig_atomic_t region_go;	/* SIGUSR2 came: persist the regions */
+
+static void region_go_handler(int sig)
+{
+	region_go = 1;
+}
+
+/*
+ * Pages A and B, 1 when the whole member is checkpointed; then B is 2 and
+ * A is 2, 3, ... 21, persisted as a region after each.  Restored, the
+ * member is where the whole checkpoint found it, with A as the last
+ * region epoch has it and B as the whole epoch does.
+ */
+static int region_member(void)
+{
+	struct sls_persist_args region = {
+		.flags = SLS_PERSIST_REGION | SLS_PERSIST_SYNC, .len = PAGE,
+	};
+	char *a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int k;
+
+	if (a == MAP_FAILED || signal(SIGUSR2, region_go_handler) == SIG_ERR)
+		return EX_SETUP + 1;
+	fill(a, PAGE, 1);
+	fill(a + PAGE, PAGE, 1);
+	member_ready_keep();
+	while (!region_go && !__atomic_load_n(&restored, __ATOMIC_RELAXED))
+		pause();
+	if (__atomic_load_n(&restored, __ATOMIC_RELAXED))
+		return !filled(a, PAGE, 21) ? 1 : !filled(a + PAGE, PAGE, 1) ? 2 : 0;
+	fill(a + PAGE, PAGE, 2);
+	region.addr = (unsigned long)a;
+	for (k = 2; k <= 21; k++) {
+		fill(a, PAGE, k);
+		if (sls_persist(SLS_SELF, &region, sizeof(region)) <= 0)
+			return EX_SETUP + 2;
+	}
+	if (write(READY_FD, "d", 1) != 1)
+		return EX_SETUP + 3;
+	for (;;)
+		pause();	/* until killed */
+}
+
+/*
+ * A region epoch restores: the processes as of the last whole epoch, the
+ * region as of its last persist.  Twenty of them, more than the store
+ * keeps, leave the whole epoch they need retained.
+ */
+TEST_F(store, region_epochs_restore)
+{
+	int ready, pidfd, code;
+	pid_t pid, got;
+	char c = 0;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(region_member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	ASSERT_EQ(0, kill(pid, SIGUSR2));
+	ASSERT_EQ(1, read(ready, &c, 1)) TH_LOG("member: %d", setup_status(pid));
+	ASSERT_EQ('d', c);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, 0, 0, &got);
+	EXPECT_EQ(pid, got);
+	code = finish(pidfd, got);
+	close(pidfd);
+	EXPECT_EQ(0, code) TH_LOG("region check %d failed", code);
+}
+
 static int groups_member(void)
 {
 	static const gid_t want[] = { 7, 42, 1000 };
