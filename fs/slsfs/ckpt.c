@@ -209,15 +209,20 @@ void slsfs_ckpt_encode(const struct slsfs_store *st, void *buf, size_t size)
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_ckpt_encode);
 
-/* Is [@addr, @addr + @nr) inside one segment? */
+/*
+ * Could [@addr, @addr + @nr) be the data blocks of one chunk: inside one
+ * segment, after its header, no more than a chunk holds?
+ */
 static bool slsfs_ckpt_run_ok(const struct slsfs_geo *geo, u64 addr, u64 nr)
 {
 	u64 seg;
 
-	if (addr < geo->seg_start || !nr)
+	if (addr < geo->seg_start || !nr ||
+	    nr > min_t(u64, SLSFS_BLOCKS_PER_RECORDS_CHUNK, geo->seg_blocks - 1))
 		return false;
 	seg = slsfs_seg_of(geo, addr);
-	return seg < geo->nr_segs && addr + nr <= slsfs_seg_addr(geo, seg + 1);
+	return seg < geo->nr_segs && addr > slsfs_seg_addr(geo, seg) &&
+	       addr + nr <= slsfs_seg_addr(geo, seg + 1);
 }
 
 static int slsfs_ckpt_get_extents(struct slsfs_ckpt_cur *c, const struct slsfs_geo *geo,

@@ -123,16 +123,16 @@ static struct tck_build *tck_build_new(struct kunit *test)
 	return tb;
 }
 
-/* The address of @nr unused blocks, all in one segment. */
+/* The address of @nr unused blocks after a chunk's header, in one segment. */
 static u64 tck_blocks(struct tck_build *tb, u32 nr)
 {
 	u64 end = slsfs_seg_addr(&tck_geo, slsfs_seg_of(&tck_geo, tb->next) + 1);
 	u64 addr;
 
-	if (tb->next + nr > end)
+	if (tb->next + 1 + nr > end)
 		tb->next = end;
-	addr = tb->next;
-	tb->next += nr;
+	addr = tb->next + 1;
+	tb->next += 1 + nr;
 	KUNIT_ASSERT_LE(tb->test, tb->next, NR_BLOCKS);
 	return addr;
 }

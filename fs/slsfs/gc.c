@@ -34,7 +34,8 @@
 
 static bool slsfs_seg_free(struct slsfs_sb_info *sbi, u32 seg)
 {
-	return !test_bit(seg, sbi->seg_busy) && !sbi->store.seg_live[seg];
+	return !test_bit(seg, sbi->seg_busy) && !test_bit(seg, sbi->seg_held) &&
+	       !sbi->store.seg_live[seg];
 }
 
 u32 slsfs_free_segs(struct slsfs_sb_info *sbi)
@@ -93,11 +94,12 @@ int slsfs_log_next_seg(struct slsfs_sb_info *sbi)
 	int seg;
 
 	lockdep_assert_held(&sbi->log_lock);
-	if (!test_bit(next, sbi->seg_busy)) {
+	if (!sbi->next_reserved) {
 		/* nothing was free to reserve at mount: it must be free now */
 		if (!slsfs_seg_free(sbi, next))
 			return -ENOSPC;
 		slsfs_seg_take(sbi, next);
+		sbi->next_reserved = true;
 	}
 	if (WARN_ON_ONCE(sbi->store.seg_live[next]))
 		return -EUCLEAN;
@@ -106,11 +108,17 @@ int slsfs_log_next_seg(struct slsfs_sb_info *sbi)
 	seg = slsfs_seg_find(sbi, next);
 	if (seg < 0)
 		return seg;
+	/*
+	 * A read of a block whose epoch expired since may still be in flight
+	 * to the segment about to be written.
+	 */
+	synchronize_srcu_expedited(&sbi->reads);
 	slsfs_seg_take(sbi, seg);
 	sbi->cur_seg = next;
 	sbi->log_end = slsfs_seg_addr(&sbi->store.geo, next);
 	sbi->next_seg = seg;
 	sbi->segs_since_ckpt++;
+	sbi->segs_entered++;
 	return 0;
 }
 
@@ -129,21 +137,24 @@ int slsfs_gc_init(struct slsfs_sb_info *sbi, const unsigned long *seen)
 
 	sbi->seg_busy = bitmap_zalloc(nr, GFP_KERNEL);
 	sbi->seg_tail = bitmap_zalloc(nr, GFP_KERNEL);
-	if (!sbi->seg_busy || !sbi->seg_tail)
+	sbi->seg_held = bitmap_zalloc(nr, GFP_KERNEL);
+	if (!sbi->seg_busy || !sbi->seg_tail || !sbi->seg_held)
 		return -ENOMEM;
 	err = init_srcu_struct(&sbi->reads);
 	if (err)
 		return err;
 	sbi->reads_ready = true;
-	sbi->gc_futile_live = U64_MAX;
 	bitmap_copy(sbi->seg_busy, seen, nr);
 	set_bit(sbi->cur_seg, sbi->seg_busy);
 	sbi->gc_reserve = slsfs_gc_reserve_for(sbi, slsfs_ckpt_size(&sbi->store));
 	if (sbi->next_seg != sbi->cur_seg) {
+		/* named by the chunks of cur_seg: reserved when they were written */
 		set_bit(sbi->next_seg, sbi->seg_busy);
+		sbi->next_reserved = true;
 		return 0;
 	}
 	seg = slsfs_seg_find(sbi, sbi->cur_seg);
+	sbi->next_reserved = seg >= 0;
 	sbi->next_seg = seg < 0 ? (sbi->cur_seg + 1) % nr : seg;
 	if (seg >= 0)
 		set_bit(seg, sbi->seg_busy);
@@ -156,6 +167,7 @@ void slsfs_gc_destroy(struct slsfs_sb_info *sbi)
 		cleanup_srcu_struct(&sbi->reads);
 	bitmap_free(sbi->seg_busy);
 	bitmap_free(sbi->seg_tail);
+	bitmap_free(sbi->seg_held);
 }
 
 static void slsfs_pages_free(struct page **pages, u32 nr)
@@ -260,7 +272,7 @@ int slsfs_ckpt_write(struct slsfs_sb_info *sbi)
 	sbi->gc_running = true;		/* the reserve is for this */
 	bitmap_zero(sbi->seg_tail, sbi->store.geo.nr_segs);
 	set_bit(sbi->cur_seg, sbi->seg_tail);
-	if (test_bit(sbi->next_seg, sbi->seg_busy))
+	if (sbi->next_reserved)
 		set_bit(sbi->next_seg, sbi->seg_tail);
 	slsfs_wbatch_init(&wb);
 	for (i = 0; i < nr; i++)	/* freed with the batch */
@@ -268,7 +280,7 @@ int slsfs_ckpt_write(struct slsfs_sb_info *sbi)
 	err = slsfs_log_append_blocks(sbi, &wb, SLSFS_CHUNK_CKPT, 0, 0, pages, nr,
 				      NULL, ext, &nr_ext, &lsn);
 	kvfree(pages);
-	werr = slsfs_wbatch_wait(&wb);
+	werr = slsfs_log_wait(sbi, &wb);
 	err = err ?: werr;
 	if (!err)
 		err = slsfs_ckpt_publish(sbi, ext[0].addr - 1, lsn);
@@ -282,6 +294,8 @@ int slsfs_ckpt_write(struct slsfs_sb_info *sbi)
 	/* No read of a block found before this may still be in flight. */
 	synchronize_srcu(&sbi->reads);
 	bitmap_copy(sbi->seg_busy, sbi->seg_tail, sbi->store.geo.nr_segs);
+	/* what the cleaner emptied is known to be elsewhere now */
+	bitmap_zero(sbi->seg_held, sbi->store.geo.nr_segs);
 	sbi->segs_since_ckpt = 0;
 	sbi->ckpts++;
 	sbi->ckpt_bytes = bytes;
@@ -462,7 +476,7 @@ static int slsfs_gc_move(struct slsfs_sb_info *sbi, struct slsfs_gc *gc)
 	}
 	if (!err && n)
 		err = slsfs_gc_copy(sbi, gc, &wb, from, n);
-	werr = slsfs_wbatch_wait(&wb);
+	werr = slsfs_log_wait(sbi, &wb);
 	kvfree(from);
 	return err ?: werr;
 }
@@ -557,8 +571,11 @@ static int slsfs_gc_clean(struct slsfs_sb_info *sbi, u64 budget)
 		mutex_lock(&sbi->lock);
 		slsfs_gc_remap(sbi, &gc);
 		mutex_unlock(&sbi->lock);
-		for (i = 0; i < gc.nr; i++)
+		/* not free before a checkpoint that knows the copies is durable */
+		for (i = 0; i < gc.nr; i++) {
+			set_bit(gc.seg[i], sbi->seg_held);
 			WARN_ON_ONCE(sbi->store.seg_live[gc.seg[i]]);
+		}
 		sbi->gc_runs++;
 		sbi->gc_blocks_moved += gc.moved;
 	}
@@ -611,26 +628,24 @@ int slsfs_gc(struct slsfs_sb_info *sbi, bool clean)
 
 /*
  * Before an epoch: a checkpoint when the log since the last one is long,
- * the cleaner when free segments are low.  A pass that freed nothing is
- * not repeated until some blocks have expired.
+ * the cleaner when free segments are low.  A pass that left them low is
+ * tried again only once the log has gone on a little, which expires
+ * blocks.  An error is the epoch's too: the log takes no more chunks.
  */
 void slsfs_gc_maybe(struct slsfs_sb_info *sbi)
 {
 	u32 nr = sbi->store.geo.nr_segs;
 	bool low = slsfs_free_segs(sbi) < slsfs_gc_low(sbi);
-	u64 live = 0;
-	u32 seg;
 
 	lockdep_assert_held(&sbi->log_lock);
-	if (sb_rdonly(sbi->sb))
+	if (sb_rdonly(sbi->sb) || sbi->log_err)
 		return;
-	for (seg = 0; seg < nr; seg++)
-		live += sbi->store.seg_live[seg];
-	if (low && live >= sbi->gc_futile_live)
+	if (low && sbi->segs_entered < sbi->gc_next_try)
 		low = false;
 	if (!low && sbi->segs_since_ckpt < max(4U, nr / 8))
 		return;
 	if (slsfs_gc(sbi, false))
 		return;
-	sbi->gc_futile_live = slsfs_free_segs(sbi) < slsfs_gc_low(sbi) ? live : U64_MAX;
+	if (slsfs_free_segs(sbi) < slsfs_gc_low(sbi))
+		sbi->gc_next_try = sbi->segs_entered + max(2U, nr / 16);
 }

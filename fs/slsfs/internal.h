@@ -142,13 +142,17 @@ struct slsfs_sb_info {
 	u64 log_end;			/* where the next chunk goes */
 	u64 next_lsn;
 	u32 cur_seg;			/* the segment log_end is in */
-	u32 next_seg;			/* where the log goes on: reserved */
+	u32 next_seg;			/* where the log goes on */
+	bool next_reserved;		/* taken for it: else it must be free */
+	int log_err;			/* a write of the chain failed: -EIO */
 	unsigned long *seg_busy;	/* the checkpoint's and the log's since */
 	unsigned long *seg_tail;	/* entered since a checkpoint began */
+	unsigned long *seg_held;	/* emptied by the cleaner, not yet free */
 	u32 segs_since_ckpt;		/* segments the log entered since */
+	u64 segs_entered;		/* by this mount */
 	u32 gc_reserve;			/* free segments only the cleaner takes */
 	bool gc_running;		/* may take them */
-	u64 gc_futile_live;		/* live blocks when a pass freed too little */
+	u64 gc_next_try;		/* segs_entered before a pass that freed too little is retried */
 	bool reads_ready;
 	struct srcu_struct reads;	/* reads of blocks found in the index */
 	u64 gc_runs;			/* cleaner passes that moved blocks */
@@ -202,6 +206,7 @@ struct slsfs_chunk *slsfs_chunk_new(struct slsfs_sb_info *sbi,
 				    size_t esize, u32 nr_blocks);
 int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
 		     struct slsfs_chunk *ch, struct page **data, blk_opf_t extra);
+int slsfs_log_wait(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb);
 u32 slsfs_chunk_max(struct slsfs_sb_info *sbi, u32 per_header);
 int slsfs_log_append_blocks(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
 			    u16 type, u64 part_id, u64 epoch, struct page **pages,

@@ -150,6 +150,23 @@ int slsfs_log_open(struct slsfs_sb_info *sbi)
 	return err;
 }
 
+/*
+ * Wait for a batch of the log's chunks.  A write that failed left a hole
+ * in the chain, after which nothing could be replayed: the log takes no
+ * more chunks until the next mount.
+ */
+int slsfs_log_wait(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb)
+{
+	int err = slsfs_wbatch_wait(wb);
+
+	if (err && !sbi->log_err) {
+		sbi->log_err = err;
+		slsfs_err(sbi->sb, "log write failed (%d): no more writes until remounted",
+			  err);
+	}
+	return err;
+}
+
 /* A zeroed header block for a chunk, its common fields filled in. */
 struct slsfs_chunk *slsfs_chunk_new(struct slsfs_sb_info *sbi,
 					   struct slsfs_wbatch *wb, u16 type,
@@ -189,6 +206,8 @@ int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
 	u64 addr;
 	int err;
 
+	if (sbi->log_err)
+		return sbi->log_err;
 	if (sbi->log_end + 1 + nr > end) {
 		if (sbi->log_end < end) {
 			struct slsfs_chunk *se;
@@ -232,7 +251,7 @@ static int slsfs_log_write_one(struct slsfs_sb_info *sbi, u16 type, u64 part_id,
 			memcpy(ch + 1, entry, esize);
 		err = slsfs_log_append(sbi, &wb, ch, NULL, REQ_PREFLUSH | REQ_FUA);
 	}
-	return slsfs_wbatch_wait(&wb) ?: err;
+	return slsfs_log_wait(sbi, &wb) ?: err;
 }
 
 /* A partition created or removed, durably; the caller holds log_lock. */
@@ -378,44 +397,30 @@ static int slsfs_txn_write_records(struct slsfs_txn *txn, struct slsfs_wbatch *w
 	return err;
 }
 
-/* The newest whole (not partial) epoch of @part, or NULL. */
-static struct slsfs_epoch *slsfs_part_newest_whole(struct slsfs_partition *part)
-{
-	struct slsfs_epoch *ep;
-
-	list_for_each_entry_reverse(ep, &part->epochs, node)
-		if (!(ep->flags & SLSFS_COMMIT_PARTIAL))
-			return ep;
-	return NULL;
-}
-
 /*
- * The oldest epoch the partition keeps once @txn is committed: its
- * keep_epochs newest, and while @txn is partial the newest whole one,
- * without which no epoch after it could be restored.
+ * The oldest epoch the partition keeps once @txn is committed: of its
+ * keep_epochs newest, the oldest, or if that is partial the newest whole
+ * one before it, without which no partial epoch after it could be
+ * restored.
  */
 static u64 slsfs_txn_oldest(struct slsfs_txn *txn, struct slsfs_partition *part)
 {
 	u64 keep = part->keep_epochs ?: SLSFS_KEEP_EPOCHS_DEFAULT;
-	struct slsfs_epoch *ep, *whole = NULL;
-	u64 skip, oldest = txn->epoch;
+	struct slsfs_epoch *ep, *oldest = NULL;
+	u64 skip;
 
-	if (txn->flags & SLSFS_EPOCH_PARTIAL)
-		whole = slsfs_part_newest_whole(part);
-	if (part->nr_epochs + 1 <= keep) {
-		if (!list_empty(&part->epochs))
-			oldest = list_first_entry(&part->epochs, struct slsfs_epoch,
-						  node)->epoch;
-	} else {
-		skip = part->nr_epochs + 1 - keep;
-		list_for_each_entry(ep, &part->epochs, node) {
-			if (!skip--) {
-				oldest = ep->epoch;
-				break;
-			}
-		}
+	if (part->nr_epochs + 1 <= keep)
+		return list_empty(&part->epochs) ? txn->epoch :
+		       list_first_entry(&part->epochs, struct slsfs_epoch, node)->epoch;
+	skip = part->nr_epochs + 1 - keep;
+	list_for_each_entry(ep, &part->epochs, node) {
+		if (!(ep->flags & SLSFS_COMMIT_PARTIAL))
+			oldest = ep;	/* the newest whole one so far */
+		if (!skip--)
+			return (ep->flags & SLSFS_COMMIT_PARTIAL) && oldest ?
+			       oldest->epoch : ep->epoch;
 	}
-	return whole ? min(oldest, whole->epoch) : oldest;
+	return txn->epoch;
 }
 
 /* Add the committed epoch to the store in memory. */
@@ -452,7 +457,7 @@ static int slsfs_txn_write(struct slsfs_txn *txn)
 	err = slsfs_txn_write_pages(txn, &wb);
 	if (!err)
 		err = slsfs_txn_write_records(txn, &wb);
-	werr = slsfs_wbatch_wait(&wb);
+	werr = slsfs_log_wait(sbi, &wb);
 	err = err ?: werr;
 	if (err)
 		goto out;

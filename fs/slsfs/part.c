@@ -160,8 +160,9 @@ EXPORT_SYMBOL_GPL(slsfs_part_get_attr);
  * @part_id:	the partition
  * @keep:	epochs to keep, 0 for the store's default
  *
- * Until the next mount: the value created with the partition is the one
- * the log holds.  Older epochs go with the next commit.
+ * The log holds the value the partition was created with, and an index
+ * checkpoint the value in force when it was written: a mount takes the
+ * newer of them.  Older epochs go with the next commit.
  *
  * Return: 0 or -ENOENT.
  */

@@ -26,7 +26,7 @@ static u64 slsfs_free_blocks(struct slsfs_sb_info *sbi, u32 *free_segs)
 	u64 rest;
 
 	mutex_lock(&sbi->log_lock);
-	*free_segs = slsfs_free_segs(sbi) + test_bit(sbi->next_seg, sbi->seg_busy);
+	*free_segs = slsfs_free_segs(sbi) + sbi->next_reserved;
 	rest = slsfs_seg_addr(geo, sbi->cur_seg + 1) - sbi->log_end;
 	mutex_unlock(&sbi->log_lock);
 	return rest + (u64)*free_segs * geo->seg_blocks;

@@ -11,9 +11,10 @@
 . "$(dirname "$0")/../../lib/hosttest.sh"
 
 CUTS=${SLS_CUTS:-5}
-# 15 segments of 1 MiB: a boot writes several times that, so the cleaner
-# checkpoints the index and frees segments all along, power cuts and all.
-VM+=(--disk-size 16M)
+# 63 segments of 64 KiB, the smallest mkfs.slsfs makes: a boot writes
+# more than they hold, so the cleaner checkpoints the index and frees
+# segments all along, power cuts and all.
+VM+=(--disk-size 4M)
 CTL=/sys/kernel/debug/slsfs/nvme0n1/ctl
 MOUNT="mkdir -p /sls && mount -t slsfs /dev/nvme0n1 /sls"
 VERIFY="echo 'verify p 0' > $CTL && cat $CTL && echo \"epochs: \$(ls /sls/p | tr '\n' ' ')\""
@@ -46,7 +47,7 @@ check() {
 last=0
 for cut in $(seq "$CUTS"); do
 	delay=$((RANDOM % 3)).$((RANDOM % 10))
-	first="mkfs.slsfs -q /dev/nvme0n1 && $MOUNT && echo 'create p' > $CTL"
+	first="mkfs.slsfs -q -s 64K /dev/nvme0n1 && $MOUNT && echo 'create p' > $CTL"
 	[ $last -eq 0 ] || first="$MOUNT && $VERIFY"
 	"${VM[@]}" --kill-on '^durable' --kill-after "$delay" -- "$first &&
 		i=0 && while :; do
