@@ -7,7 +7,9 @@
                                    markers that sls-run-kselftests prints
 
 Prints "PASS name", "FAIL name" or "SKIP name", one per line, and
-"FAIL ..." lines for results that are missing (a crash mid-run).
+"FAIL ..." lines for results that are missing (a crash mid-run).  A
+failed kselftest is followed by "INFO text" lines: the last lines it
+logged (its figures and the assertion that failed).
 """
 import re
 import sys
@@ -64,15 +66,19 @@ def kunit(path):
     return out
 
 
+DIAG_LINES = 12
+
+
 def kselftest(path):
     out = []
     current = None
+    diag = []
     with open(path, errors='replace') as f:
         lines = [l.rstrip('\r\n') for l in f]
     for line in lines:
         m = re.match(r'^# sls-kselftest-begin: (\S+)', line)
         if m:
-            current, failed = m.group(1), False
+            current, failed, diag = m.group(1), False, []
             continue
         m = re.match(r'^# sls-kselftest-end: (\S+) (\d+)', line)
         if m and current:
@@ -81,12 +87,18 @@ def kselftest(path):
                            f'{m.group(2)}')
             current = None
             continue
+        if line.startswith('#  RUN '):
+            diag = []
+        elif line.startswith('# ') and current:
+            diag.append(line[2:].strip())
         m = RESULT.match(line)
         if m and current and not m.group(1):
             _, status, _, name, _, directive = m.groups()
             v = verdict(status, directive)
             failed |= v == 'FAIL'
             out.append(f'{v} kselftest: {current}: {name}')
+            if v == 'FAIL':
+                out.extend('INFO ' + d for d in diag[-DIAG_LINES:])
     if current:
         out.append(f'FAIL kselftest: {current}: ended without finishing')
     if not any(l.startswith('# sls-kselftest-begin: ') for l in lines):

@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <limits.h>
 #include <linux/loop.h>
 #include <signal.h>
 #include <stdio.h>
@@ -1223,9 +1224,58 @@ TEST_F_TIMEOUT(store, full_store_keeps_previous_epoch, 120)
 }
 
 struct mem_sample {
-	long long free_kib;	/* MemFree + Shmem: the image in tmpfs is not lost */
+	long long free_kib;	/* MemFree + per-cpu lists + Shmem */
 	long long slab_kib;	/* SUnreclaim */
 };
+
+/* Pages parked on the per-cpu free lists, which MemFree does not count. */
+static long long pcp_kib(void)
+{
+	char line[128];
+	long long pages = 0, n;
+	FILE *f = fopen("/proc/zoneinfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %lld", &n) == 1)
+			pages += n;
+	if (f)
+		fclose(f);
+	return pages * (getpagesize() / 1024);
+}
+
+/*
+ * Shrink every slab cache: this empties KASAN's quarantine of freed
+ * objects, which holds up to 1/32 of memory and would otherwise show as
+ * unreclaimable slab that comes and goes.
+ */
+static void shrink_slabs(void)
+{
+	DIR *d = opendir("/sys/kernel/slab");
+	struct dirent *e;
+	char path[300];
+	int fd;
+
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/kernel/slab/%s/shrink",
+			 e->d_name);
+		fd = open(path, O_WRONLY);
+		if (fd < 0)
+			continue;
+		if (write(fd, "1", 1) != 1)
+			ksft_print_msg("shrinking %s: %s\n", e->d_name,
+				       strerror(errno));
+		close(fd);
+	}
+	if (d)
+		closedir(d);
+}
+
+static long long min_ll(long long a, long long b)
+{
+	return a < b ? a : b;
+}
 
 static void mem_sample(struct mem_sample *m)
 {
@@ -1234,11 +1284,12 @@ static void mem_sample(struct mem_sample *m)
 	sync();
 	if (fd >= 0) {
 		if (write(fd, "3", 1) != 1)
-			m->free_kib = -1;
+			ksft_print_msg("drop_caches: %s\n", strerror(errno));
 		close(fd);
 	}
 	usleep(200000);		/* RCU frees */
-	m->free_kib = meminfo_kib("MemFree") + meminfo_kib("Shmem");
+	shrink_slabs();
+	m->free_kib = meminfo_kib("MemFree") + pcp_kib() + meminfo_kib("Shmem");
 	m->slab_kib = meminfo_kib("SUnreclaim");
 }
 
@@ -1303,9 +1354,18 @@ static int persist_durable(int part, int n)
  * so the second half must leave free memory and unreclaimable slab where
  * it found them, give or take the noise.
  */
+/*
+ * 10200 epochs in three windows after a warm-up.  The first window still
+ * grows caches once; a leak grows in every window, so the test fails on
+ * the smaller growth of the last two, which noise rarely lifts in both.
+ */
+#define LEAK_WINDOWS		3
+#define LEAK_WINDOW_EPOCHS	3400
+
 TEST_F_TIMEOUT(nvme, no_leaks_after_10000_epochs, 1800)
 {
-	struct mem_sample m[3];
+	struct mem_sample m[LEAK_WINDOWS + 1];
+	long long slab = LLONG_MAX, freed = LLONG_MAX;
 	pid_t pid = sleeper();
 	int i;
 
@@ -1313,16 +1373,26 @@ TEST_F_TIMEOUT(nvme, no_leaks_after_10000_epochs, 1800)
 	ASSERT_EQ(0, attach(self->part, pid, 0));
 	ASSERT_EQ(0, persist_durable(self->part, 200));
 	mem_sample(&m[0]);
-	for (i = 1; i < 3; i++) {
-		ASSERT_EQ(0, persist_durable(self->part, 5000));
+	for (i = 1; i <= LEAK_WINDOWS; i++) {
+		ASSERT_EQ(0, persist_durable(self->part, LEAK_WINDOW_EPOCHS));
 		mem_sample(&m[i]);
 		TH_LOG("epochs %d..%d: free %+lld KiB, unreclaimable slab %+lld KiB",
-		       (i - 1) * 5000, i * 5000, m[i].free_kib - m[i - 1].free_kib,
+		       (i - 1) * LEAK_WINDOW_EPOCHS, i * LEAK_WINDOW_EPOCHS,
+		       m[i].free_kib - m[i - 1].free_kib,
 		       m[i].slab_kib - m[i - 1].slab_kib);
+		if (i == 1)
+			continue;
+		slab = min_ll(slab, m[i].slab_kib - m[i - 1].slab_kib);
+		freed = min_ll(freed, m[i - 1].free_kib - m[i].free_kib);
 	}
 	TH_LOG("%lld bytes written", figure(self->sysfs, "bytes_written"));
-	EXPECT_GT(1024, m[2].slab_kib - m[1].slab_kib);
-	EXPECT_GT(4096, m[1].free_kib - m[2].free_kib);
+	/*
+	 * With caches dropped, slabs shrunk and per-cpu lists counted, a
+	 * window moves by some tens of KiB.  256 KiB is 77 bytes an epoch;
+	 * 1 MiB is a page every 13 epochs.
+	 */
+	EXPECT_GT(256, slab);
+	EXPECT_GT(1024, freed);
 	reap(pid);
 }
 
