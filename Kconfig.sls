@@ -7,7 +7,7 @@ menuconfig SLS
 	bool "Single level store: persist whole running applications"
 	depends on X86_64 && MMU && BLOCK
 	depends on CHECKPOINT_RESTORE && MEM_SOFT_DIRTY
-	depends on UNIX=y
+	depends on UNIX=y && INET && EPOLL
 	# restore gives VMAs back their madvise() flags
 	select ADVISE_SYSCALLS
 	help

@@ -76,6 +76,7 @@ static int sls_capture_procs(struct sls_ckpt *ck)
 		if (!leader)	/* exited before it was parked */
 			continue;
 		ck->cur_pid = task_tgid_nr(leader);
+		ck->cur_leader = leader;
 		for (k = 0; k < sls_nr_objdefs && !err; k++) {
 			err = sls_objdefs[k].capture(ck, leader);
 			if (err)
@@ -83,6 +84,7 @@ static int sls_capture_procs(struct sls_ckpt *ck)
 					   task_tgid_nr(leader),
 					   sls_objdefs[k].name, err);
 		}
+		ck->cur_leader = NULL;
 		put_task_struct(leader);
 	}
 	return err;

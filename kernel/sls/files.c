@@ -6,7 +6,8 @@
  * descriptor referring to it (in any process) names, so that sharing an
  * open file, and its offset, survives.  The kinds restore can rebuild are
  * in sls_filedefs[]; pipes (pipe.c) and UNIX sockets (unix.c) record what
- * they hold too, read without consuming it.  A kind of file that restore cannot
+ * they hold too, read without consuming it; epolls (epoll.c) what they
+ * watch; TCP sockets (tcp.c) their addresses.  A kind of file that restore cannot
  * rebuild is refused by name, never left out.
  */
 #include <linux/close_range.h>
@@ -170,6 +171,10 @@ static const struct sls_filedef {
 	  sls_unix_open },
 	{ SLS_FILE_EVENTFD, "eventfd", false, sls_is_eventfd,
 	  sls_eventfd_capture, sls_eventfd_open },
+	{ SLS_FILE_EPOLL, "epoll", false, sls_is_epoll, sls_epoll_capture,
+	  sls_epoll_open },
+	{ SLS_FILE_TCP, "TCP socket", false, sls_is_tcp, sls_tcp_capture,
+	  sls_tcp_open },
 	{ SLS_FILE_PARTITION, "partition", false, sls_is_partition, NULL,
 	  sls_partition_reopen },
 };
@@ -510,5 +515,5 @@ int sls_files_restore(struct sls_rproc *p)
 			return sls_restore_fail(p->rs, err, "pid %d fd %u: error %d",
 						p->img->pid, fd->fd, err);
 	}
-	return 0;
+	return sls_epoll_restore(p);	/* its items name descriptors */
 }

@@ -40,6 +40,8 @@ static const struct sls_rec_shape {
 	[SLS_REC_ZOMBIE]	= { sizeof(struct sls_img_zombie) },
 	[SLS_REC_GROUPS]	= { sizeof(struct sls_img_groups),
 				    offsetof(struct sls_img_groups, len) },
+	[SLS_REC_EPOLL]		= { sizeof(struct sls_img_epoll) },
+	[SLS_REC_TCP]		= { sizeof(struct sls_img_tcp) },
 };
 
 static int sls_rec_check(const struct slsfs_rec *rec)

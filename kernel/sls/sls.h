@@ -134,7 +134,8 @@ struct sls_ckpt {
 	u64 nr_copied;
 	u64 rec_bytes;
 	u64 next_file_id;
-	pid_t cur_pid;			/* the process being captured and */
+	struct task_struct *cur_leader;	/* the process being captured, */
+	pid_t cur_pid;			/* its PID and */
 	unsigned int cur_fd;		/* its descriptor, for what refuses them */
 	struct xarray files;		/* struct file * -> its id */
 	char why[SLS_ERROR_LEN];	/* what refused it, for last_error */
@@ -321,7 +322,7 @@ int sls_files_restore(struct sls_rproc *p);
 void sls_mm_close(struct sls_restore *rs);
 int sls_mm_restore(struct sls_rproc *p);
 
-/* pipe.c, unix.c: kinds of open files (see sls_filedefs[] in files.c). */
+/* pipe.c, unix.c, epoll.c, tcp.c: kinds of open files (see sls_filedefs[] in files.c). */
 bool sls_is_pipe(struct file *file);
 bool sls_is_fifo(struct file *file);
 int sls_pipe_capture(struct sls_ckpt *ck, struct file *file,
@@ -333,6 +334,17 @@ struct file *sls_unix_open(struct sls_restore *rs, const struct sls_img_file *f,
 			   const struct slsfs_rec *next);
 int sls_unix_finish(struct sls_restore *rs);
 void sls_unix_close(struct sls_restore *rs);
+bool sls_is_epoll(struct file *file);
+int sls_epoll_capture(struct sls_ckpt *ck, struct file *file,
+		      struct sls_img_file *img);
+struct file *sls_epoll_open(struct sls_restore *rs, const struct sls_img_file *f,
+			    const struct slsfs_rec *next);
+int sls_epoll_restore(struct sls_rproc *p);
+bool sls_is_tcp(struct file *file);
+int sls_tcp_capture(struct sls_ckpt *ck, struct file *file,
+		    struct sls_img_file *img);
+struct file *sls_tcp_open(struct sls_restore *rs, const struct sls_img_file *f,
+			  const struct slsfs_rec *next);
 struct file *sls_pipe_open(struct sls_restore *rs,
 			   const struct sls_img_file *f,
 			   const struct slsfs_rec *next);

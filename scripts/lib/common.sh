@@ -10,7 +10,7 @@ SLS_JOBS=${SLS_JOBS:-$(($(nproc) + 1))}
 # Debian packages the build, the guest and the tests need.
 SLS_PACKAGES="linux-source-6.12 qemu-system-x86 gcc make bc bison flex
 	libelf-dev libssl-dev cpio ccache busybox-static xz-utils rsync kmod
-	python3 git perl"
+	python3 git perl redis-server redis-tools sqlite3"
 
 sls_log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }
 sls_die() { sls_log "error: $*"; exit 1; }

@@ -23,3 +23,31 @@ sls_lines() {
 		tr -d '\r' < "$1" | sed '$d'
 	fi
 }
+
+# sls_boot N SCRIPT [CUT]: run SCRIPT in the guest, its output in
+# WORK/bootN.out and .err.  With CUT, cut the power at a random instant
+# CUT to CUT + 3 seconds after the guest first prints a line that starts
+# with "durable".
+sls_boot() {
+	local n=$1 script=$2 cut=${3:-} rc delay
+
+	if [ -z "$cut" ]; then
+		"${VM[@]}" -- "$script" > "$WORK/boot$n.out" 2> "$WORK/boot$n.err"
+		rc=$?
+		[ $rc -eq 0 ] && return 0
+		echo "boot $n: exit status $rc"
+	else
+		delay=$((cut + RANDOM % 3)).$((RANDOM % 10))
+		"${VM[@]}" --kill-on '^durable' --kill-after "$delay" -- "$script" \
+			> "$WORK/boot$n.out" 2> "$WORK/boot$n.err"
+		rc=$?
+		# 137 is also an OOM-killed guest shell's status: ask sls-vm.
+		if [ $rc -eq 137 ] && grep -q '^sls-vm: power cut after' "$WORK/boot$n.err"; then
+			echo "boot $n: power cut ${delay}s after the first durable epoch"
+			return 0
+		fi
+		echo "boot $n: expected a power cut (137), got $rc"
+	fi
+	tail -n 20 "$WORK/boot$n.out" "$WORK/boot$n.err"
+	return 1
+}

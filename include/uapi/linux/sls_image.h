@@ -33,6 +33,8 @@ enum sls_rec_type {
 	SLS_REC_EVENTFD		= 12,	/* struct sls_img_eventfd */
 	SLS_REC_ZOMBIE		= 13,	/* struct sls_img_zombie */
 	SLS_REC_GROUPS		= 14,	/* struct sls_img_groups + the gids */
+	SLS_REC_EPOLL		= 15,	/* struct sls_img_epoll + its items */
+	SLS_REC_TCP		= 16,	/* struct sls_img_tcp */
 };
 
 /* sls_img_epoch.flags */
@@ -188,6 +190,8 @@ enum sls_img_file_kind {
 	SLS_FILE_PARTITION	= 6,	/* from sls_open(): path is the name */
 	SLS_FILE_UNIX		= 7,	/* a UNIX stream socket */
 	SLS_FILE_EVENTFD	= 8,
+	SLS_FILE_EPOLL		= 9,
+	SLS_FILE_TCP		= 10,	/* a TCP socket, IPv4 or IPv6 */
 };
 
 /*
@@ -243,6 +247,60 @@ struct sls_img_eventfd {
 	__u64 count;
 	__u32 flags;			/* EFD_SEMAPHORE, EFD_NONBLOCK, ... */
 	__u32 pad;
+};
+
+/*
+ * An epoll instance: what it watches, each item by the descriptor it was
+ * added with in the process that recorded the epoll (epfd is the epoll's
+ * own descriptor there).  Restore adds them again in that process, once
+ * its descriptor table is back.  Follows the SLS_REC_FILE of the epoll.
+ */
+struct sls_img_epoll {
+	__u64 file_id;
+	__u32 epfd;
+	__u32 nr;			/* struct sls_img_epoll_item that follow */
+};
+
+struct sls_img_epoll_item {
+	__u64 data;
+	__u32 tfd;
+	__u32 events;			/* EPOLLIN, EPOLLET, EPOLLONESHOT, ... */
+};
+
+/* sls_img_tcp.state: what restore makes of the socket */
+#define SLS_TCP_CLOSED		0	/* unconnected: bound if port is set */
+#define SLS_TCP_LISTENING	1
+#define SLS_TCP_RESET		2	/* was connected: comes back reset */
+
+/* sls_img_tcp.opts: the socket options that come back */
+#define SLS_TCP_REUSEADDR	(1U << 0)
+#define SLS_TCP_REUSEPORT	(1U << 1)
+#define SLS_TCP_V6ONLY		(1U << 2)
+#define SLS_TCP_NODELAY		(1U << 3)
+#define SLS_TCP_KEEPALIVE	(1U << 4)
+
+/*
+ * A TCP socket, IPv4 or IPv6.  Addresses are in network byte order, an
+ * IPv4 one in the first 4 bytes; ports in host order.  A connection's
+ * peer is outside the partition and a crash ends the connection for it,
+ * so a connected socket comes back reset: its first read fails with
+ * ECONNRESET, later ones see end of file.  Connections a listener has
+ * not accepted are not recorded: their clients see them reset too.
+ * Follows the SLS_REC_FILE of the socket.
+ */
+struct sls_img_tcp {
+	__u64 ino;
+	__u32 family;			/* AF_INET or AF_INET6 */
+	__u32 state;			/* SLS_TCP_* */
+	__u32 tcp_state;		/* the kernel's, at the checkpoint */
+	__u32 opts;			/* SLS_TCP_* options */
+	__u32 backlog;			/* of a listening socket */
+	__u32 rcvbuf;			/* SO_RCVBUF if set, else 0 */
+	__u32 sndbuf;			/* SO_SNDBUF if set, else 0 */
+	__u16 local_port;
+	__u16 peer_port;
+	__u8 local_addr[16];
+	__u8 peer_addr[16];
 };
 
 /* sls_img_fd.flags */

@@ -22,32 +22,6 @@ MONITOR="for i in \$(seq 200); do [ -e $SYS ] && break; sleep 0.05; done;
 	last=; while :; do e=\$(cat $SYS/durable_epoch) || exit 1;
 	[ \"\$e\" = \"\$last\" ] || echo \"durable \$e\"; last=\$e; sleep 0.05; done"
 
-# boot N SCRIPT KILL: run SCRIPT in the guest; with KILL, cut the power
-# at a random instant after the first epoch is reported durable.
-boot() {
-	local n=$1 script=$2 kill=$3 rc delay
-
-	if [ -z "$kill" ]; then
-		"${VM[@]}" -- "$script" > "$WORK/boot$n.out" 2> "$WORK/boot$n.err"
-		rc=$?
-		[ $rc -eq 0 ] && return 0
-		echo "boot $n: exit status $rc"
-	else
-		delay=$((RANDOM % 3)).$((RANDOM % 10))
-		"${VM[@]}" --kill-on '^durable' --kill-after "$delay" -- "$script" \
-			> "$WORK/boot$n.out" 2> "$WORK/boot$n.err"
-		rc=$?
-		# 137 is also an OOM-killed guest shell's status: ask sls-vm.
-		if [ $rc -eq 137 ] && grep -q '^sls-vm: power cut after' "$WORK/boot$n.err"; then
-			echo "boot $n: power cut ${delay}s after the first durable epoch"
-			return 0
-		fi
-		echo "boot $n: expected a power cut (137), got $rc"
-	fi
-	tail -n 20 "$WORK/boot$n.out" "$WORK/boot$n.err"
-	return 1
-}
-
 # check N LAST: boot N restored an epoch not older than LAST, the last one
 # reported durable before the cut, and the counter went on from the value
 # that epoch holds.  Prints the epoch.
@@ -80,10 +54,10 @@ check() {
 # The counter's PID must be free in every later boot, where kernel threads
 # and the boot's own commands take other PIDs than in this one: start it
 # far above them, past a thousand short-lived subshells.
-boot 1 "slsctl mkfs /dev/nvme0n1 && $MOUNT &&
+sls_boot 1 "slsctl mkfs /dev/nvme0n1 && $MOUNT &&
 	i=0 && while [ \$i -lt 1000 ]; do ( : ); i=\$((i + 1)); done &&
 	{ slsctl run --period 10 ctr -- /usr/lib/sls/selftests/sls_counter & } &&
-	$MONITOR" kill || exit 1
+	$MONITOR" 0 || exit 1
 read -r pid page < <(sls_lines "$WORK/boot1.out" |
 	sed -n 's/^sls_counter pid \([0-9]*\) page \([0-9]*\)$/\1 \2/p')
 [ -n "$pid" ] || { echo "boot 1: the counter did not start"; exit 1; }
@@ -96,9 +70,9 @@ for n in $(seq 2 $((CUTS + 1))); do
 		sed -n 's/^durable \([0-9]*\)$/\1/p' | tail -n 1)
 	[ -n "$last" ] || { echo "boot $((n - 1)): no epoch durable before the cut"; exit 1; }
 	if [ "$n" -le "$CUTS" ]; then
-		boot "$n" "$RESTORE && $MONITOR" kill || exit 1
+		sls_boot "$n" "$RESTORE && $MONITOR" 0 || exit 1
 	else
-		boot "$n" "$RESTORE && sleep 1" "" || exit 1
+		sls_boot "$n" "$RESTORE && sleep 1" || exit 1
 	fi
 	read -r epoch value first < <(check "$n" "$last") || exit 1
 	echo "boot $n: restored epoch $epoch (last durable $last): count $value," \

@@ -19,6 +19,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -1445,6 +1448,169 @@ TEST_F(store, eventfd_counters)
 	int code = member_round_trip(_metadata, self, eventfd_member);
 
 	EXPECT_EQ(0, code) TH_LOG("eventfd check %d failed", code);
+}
+
+/* What one epoll_wait() of at most 10 ms reports: its data, 0 if none. */
+static uint64_t epoll_one(int ep)
+{
+	struct epoll_event ev = {};
+
+	return epoll_wait(ep, &ev, 1, 10) == 1 ? ev.data.u64 : 0;
+}
+
+static int epoll_member(void)
+{
+	struct epoll_event lvl = { .events = EPOLLIN, .data.u64 = 0x1111 };
+	struct epoll_event et = { .events = EPOLLIN | EPOLLET, .data.u64 = 0x2222 };
+	struct epoll_event one = { .events = EPOLLIN | EPOLLONESHOT,
+				   .data.u64 = 0x3333 };
+	int ep, efd, p[2], shot;
+	uint64_t v = 1;
+	char c;
+
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	efd = eventfd(0, EFD_NONBLOCK);
+	shot = eventfd(1, EFD_NONBLOCK);
+	if (ep < 0 || efd < 0 || shot < 0 || pipe(p) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, efd, &lvl) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &et) ||
+	    epoll_ctl(ep, EPOLL_CTL_ADD, shot, &one))
+		return EX_SETUP + 1;
+	if (epoll_one(ep) != 0x3333 || epoll_one(ep) != 0)
+		return EX_SETUP + 2;	/* the one-shot fired and is disarmed */
+	member_ready();
+	member_wait();
+	if (!(fcntl(ep, F_GETFD) & FD_CLOEXEC))
+		return 1;
+	if (epoll_one(ep) != 0)
+		return 2;	/* the disarmed one-shot came back armed */
+	if (write(efd, &v, sizeof(v)) != sizeof(v) || epoll_one(ep) != 0x1111)
+		return 3;
+	if (read(efd, &v, sizeof(v)) != sizeof(v) || epoll_one(ep) != 0)
+		return 4;
+	if (write(p[1], "x", 1) != 1 || epoll_one(ep) != 0x2222 ||
+	    epoll_one(ep) != 0)
+		return 5;	/* edge-triggered: once */
+	if (read(p[0], &c, 1) != 1 || epoll_ctl(ep, EPOLL_CTL_DEL, efd, NULL))
+		return 6;
+	return 0;
+}
+
+/*
+ * An epoll with a level-triggered eventfd, an edge-triggered pipe and a
+ * one-shot that fired: each item comes back with its events and data.
+ */
+TEST_F(store, epoll_items)
+{
+	int code = member_round_trip(_metadata, self, epoll_member);
+
+	EXPECT_EQ(0, code) TH_LOG("epoll check %d failed", code);
+}
+
+/* A TCP listener on the loopback address of @family; its port in *@port. */
+static int tcp_listener(int family, int v6only, in_port_t *port)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr *sa = family == AF_INET6 ? (void *)&sin6 : (void *)&sin;
+	socklen_t len = family == AF_INET6 ? sizeof(sin6) : sizeof(sin);
+	int one = 1, fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
+	    (v6only && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
+	    bind(fd, sa, len) || listen(fd, 8) || getsockname(fd, sa, &len))
+		return -1;
+	*port = ntohs(family == AF_INET6 ? sin6.sin6_port : sin.sin_port);
+	return fd;
+}
+
+/* A connection to the listener at @port, accepted: its two ends. */
+static int tcp_connect(int family, in_port_t port, int lst, int *acc)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
+				     .sin6_addr = IN6ADDR_LOOPBACK_INIT,
+				     .sin6_port = htons(port) };
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct sockaddr *sa = family == AF_INET6 ? (void *)&sin6 : (void *)&sin;
+	socklen_t len = family == AF_INET6 ? sizeof(sin6) : sizeof(sin);
+	int fd = socket(family, SOCK_STREAM, 0);
+
+	if (fd < 0 || connect(fd, sa, len))
+		return -1;
+	*acc = accept(lst, NULL, NULL);
+	return *acc < 0 ? -1 : fd;
+}
+
+static int opt_of(int fd, int level, int name)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	return getsockopt(fd, level, name, &v, &len) ? -1 : v;
+}
+
+/* A listener takes a new connection, and data passes both ways on it. */
+static int tcp_serves(int family, in_port_t port, int lst)
+{
+	int cli, acc, ok;
+	char buf[4];
+
+	cli = tcp_connect(family, port, lst, &acc);
+	if (cli < 0)
+		return 0;
+	ok = write(cli, "ping", 4) == 4 && read(acc, buf, 4) == 4 &&
+	     !memcmp(buf, "ping", 4) && write(acc, "pong", 4) == 4 &&
+	     read(cli, buf, 4) == 4 && !memcmp(buf, "pong", 4);
+	close(cli);
+	close(acc);
+	return ok;
+}
+
+static int tcp_member(void)
+{
+	int lst, lst6, cli, acc;
+	in_port_t port, port6;
+	char c;
+
+	lst = tcp_listener(AF_INET, 0, &port);
+	lst6 = tcp_listener(AF_INET6, 1, &port6);
+	if (lst < 0 || lst6 < 0)
+		return EX_SETUP + 1;
+	cli = tcp_connect(AF_INET, port, lst, &acc);
+	if (cli < 0 || write(cli, "lost", 4) != 4)
+		return EX_SETUP + 2;
+	member_ready();
+	member_wait();
+	if (opt_of(lst, SOL_SOCKET, SO_REUSEADDR) != 1 ||
+	    opt_of(lst, SOL_SOCKET, SO_ACCEPTCONN) != 1)
+		return 1;
+	if (!tcp_serves(AF_INET, port, lst))
+		return 2;
+	if (opt_of(lst6, IPPROTO_IPV6, IPV6_V6ONLY) != 1 ||
+	    !tcp_serves(AF_INET6, port6, lst6))
+		return 3;
+	/* The connection comes back reset, at both of its ends. */
+	if (read(acc, &c, 1) != -1 || errno != ECONNRESET || read(acc, &c, 1) != 0)
+		return 4;
+	if (read(cli, &c, 1) != -1 || errno != ECONNRESET)
+		return 5;
+	if (send(cli, "x", 1, MSG_NOSIGNAL) != -1 || errno != EPIPE)
+		return 6;
+	return 0;
+}
+
+/*
+ * TCP: IPv4 and IPv6 listeners listen again on their ports with their
+ * options; a connection, with data in flight, comes back reset.
+ */
+TEST_F(store, tcp_listeners_and_connections)
+{
+	int code = member_round_trip(_metadata, self, tcp_member);
+
+	EXPECT_EQ(0, code) TH_LOG("TCP check %d failed", code);
 }
 
 struct reader {
