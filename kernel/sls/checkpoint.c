@@ -11,6 +11,7 @@
  * time: a periodic tick that comes while one does is dropped and counted,
  * a call of sls_persist() waits for it and is counted too.
  */
+#include <linux/delay.h>
 #include <linux/ktime.h>
 #include <linux/pid.h>
 #include <linux/sched/signal.h>
@@ -64,17 +65,74 @@ int sls_refuse(struct sls_ckpt *ck, int err, const char *fmt, ...)
 	return err;
 }
 
+/* Is every thread of the process on its way out, none to park? */
+static bool sls_proc_exiting(struct task_struct *leader)
+{
+	struct task_struct *t;
+	bool all = true;
+
+	rcu_read_lock();
+	for_each_thread(leader, t)
+		all &= !!(t->flags & PF_EXITING);
+	rcu_read_unlock();
+	return all;
+}
+
+/*
+ * A process that was exiting when the others parked is left to become a
+ * zombie, which its parent records with its exit code (read before that
+ * is settled, the code could be stale), or to be reaped.  Exiting takes
+ * no time that a parked thread could hold up.
+ */
+static int sls_wait_exit(struct sls_ckpt *ck, struct task_struct *leader)
+{
+	unsigned long end = jiffies +
+			    msecs_to_jiffies(READ_ONCE(sls_quiesce_timeout_ms));
+
+	while (!READ_ONCE(leader->exit_state)) {
+		if (time_after(jiffies, end))
+			return sls_refuse(ck, -ETIMEDOUT, "pid %d: still exiting",
+					  task_tgid_nr(leader));
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		usleep_range(200, 1000);
+	}
+	return 0;
+}
+
+/* Every exiting process a zombie or gone, before any parent is captured. */
+static int sls_wait_exits(struct sls_ckpt *ck)
+{
+	struct task_struct *leader;
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < ck->nr_procs && !err; i++) {
+		leader = get_pid_task(ck->procs[i], PIDTYPE_TGID);
+		if (!leader)
+			continue;
+		if (leader != current && sls_proc_exiting(leader))
+			err = sls_wait_exit(ck, leader);
+		put_task_struct(leader);
+	}
+	return err;
+}
+
 /* Each process, each kind of object in the order of the table. */
 static int sls_capture_procs(struct sls_ckpt *ck)
 {
 	struct task_struct *leader;
 	unsigned int i, k;
-	int err = 0;
+	int err = sls_wait_exits(ck);
 
 	for (i = 0; i < ck->nr_procs && !err; i++) {
 		leader = get_pid_task(ck->procs[i], PIDTYPE_TGID);
 		if (!leader)	/* exited before it was parked */
 			continue;
+		if (leader != current && sls_proc_exiting(leader)) {
+			put_task_struct(leader);
+			continue;	/* a zombie: its parent's, or no one's */
+		}
 		ck->cur_pid = task_tgid_nr(leader);
 		ck->cur_leader = leader;
 		for (k = 0; k < sls_nr_objdefs && !err; k++) {

@@ -13,6 +13,7 @@
  * processes, little-endian, and slsctl is an x86_64 tool.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <endian.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -92,6 +93,32 @@ static const char *const file_kinds[] = {
 	[SLS_FILE_PARTITION] = "partition",
 	[SLS_FILE_UNIX] = "unix",
 	[SLS_FILE_EVENTFD] = "eventfd",
+	[SLS_FILE_EPOLL] = "epoll",
+	[SLS_FILE_TCP] = "tcp",
+};
+
+static const char *const tcp_families[] = {
+	[AF_INET] = "inet",
+	[AF_INET6] = "inet6",
+};
+
+static const char *const tcp_states[] = {
+	[SLS_TCP_CLOSED] = "closed",
+	[SLS_TCP_LISTENING] = "listening",
+	[SLS_TCP_RESET] = "reset",
+};
+
+/* The kernel's TCP_* states (include/net/tcp_states.h). */
+static const char *const tcp_kernel_states[] = {
+	[1] = "established", [2] = "syn_sent", [3] = "syn_recv",
+	[4] = "fin_wait1", [5] = "fin_wait2", [6] = "time_wait",
+	[7] = "close", [8] = "close_wait", [9] = "last_ack",
+	[10] = "listen", [11] = "closing", [12] = "new_syn_recv",
+};
+
+/* SLS_TCP_* options, bit by bit */
+static const char *const tcp_opts[] = {
+	"reuseaddr", "reuseport", "v6only", "nodelay", "keepalive",
 };
 
 static const char *const unix_states[] = {
@@ -678,7 +705,7 @@ static void dump_file(struct out *o, const void *p, size_t len)
 	/* a pipe's or socket's inode number */
 	if (fi.kind == SLS_FILE_PIPE || fi.kind == SLS_FILE_FIFO)
 		dec(o, "pipe", NULL, fi.obj_id);
-	else if (fi.kind == SLS_FILE_UNIX)
+	else if (fi.kind == SLS_FILE_UNIX || fi.kind == SLS_FILE_TCP)
 		dec(o, "ino", NULL, fi.obj_id);
 	else if (fi.obj_id)
 		dec(o, "obj", NULL, fi.obj_id);
@@ -756,6 +783,80 @@ static void dump_eventfd(struct out *o, const void *p, size_t len)
 	j_bool(o, "semaphore", efd.flags & EFD_SEMAPHORE);
 }
 
+static void dump_epoll(struct out *o, const void *p, size_t len)
+{
+	const char *items = (const char *)p + sizeof(struct sls_img_epoll);
+	struct sls_img_epoll_item it;
+	struct sls_img_epoll ep;
+	uint32_t i;
+
+	(void)len;
+	memcpy(&ep, p, sizeof(ep));
+	dec(o, "file", "file_id", ep.file_id);
+	dec(o, "epfd", "epfd", ep.epfd);
+	dec(o, "items", "nr", ep.nr);
+	j_open(o, "items", '[');
+	for (i = 0; i < ep.nr; i++) {
+		memcpy(&it, items + i * sizeof(it), sizeof(it));
+		j_open(o, NULL, '{');
+		t_line(o);
+		t(o, "tfd %u", it.tfd);
+		j_num(o, "tfd", it.tfd);
+		hex(o, "events", "events", it.events);
+		hex(o, "data", "data", it.data);
+		j_close(o, '}');
+	}
+	j_close(o, ']');
+}
+
+/* " LABEL ADDR:PORT" in text, an IPv6 address in brackets; "KEY": "..." */
+static void tcp_addr(struct out *o, const char *label, const char *key,
+		     uint32_t family, const uint8_t *addr, unsigned int port)
+{
+	char ip[INET6_ADDRSTRLEN] = "?", buf[INET6_ADDRSTRLEN + 8];
+	bool v6 = family == AF_INET6;
+
+	inet_ntop(v6 ? AF_INET6 : AF_INET, addr, ip, sizeof(ip));
+	snprintf(buf, sizeof(buf), v6 ? "[%s]:%u" : "%s:%u", ip, port);
+	if (label)
+		t(o, " %s %s", label, buf);
+	str(o, NULL, key, buf, strlen(buf), SIZE_MAX);
+}
+
+static void dump_tcp(struct out *o, const void *p, size_t len)
+{
+	const char *kstate;
+	struct sls_img_tcp tc;
+	unsigned int i;
+
+	(void)len;
+	memcpy(&tc, p, sizeof(tc));
+	dec(o, "ino", "ino", tc.ino);
+	ENUM(o, "family", tcp_families, tc.family);
+	ENUM(o, "state", tcp_states, tc.state);
+	kstate = NAME_OF(tcp_kernel_states, tc.tcp_state);
+	if (kstate)
+		t(o, " (%s)", kstate);
+	else
+		t(o, " (tcp_state %u)", tc.tcp_state);
+	j_num(o, "tcp_state", tc.tcp_state);
+	tcp_addr(o, "local", "local", tc.family, tc.local_addr, tc.local_port);
+	tcp_addr(o, tc.state == SLS_TCP_RESET ? "peer" : NULL, "peer",
+		 tc.family, tc.peer_addr, tc.peer_port);
+	dec(o, tc.state == SLS_TCP_LISTENING ? "backlog" : NULL, "backlog",
+	    tc.backlog);
+	for (i = 0; i < ARRAY_SIZE(tcp_opts); i++) {
+		if (tc.opts & (1U << i))
+			t(o, " %s", tcp_opts[i]);
+		j_bool(o, tcp_opts[i], tc.opts & (1U << i));
+	}
+	if (tc.opts >> ARRAY_SIZE(tcp_opts))
+		t(o, " opts 0x%x", tc.opts);
+	j_num(o, "opts", tc.opts);
+	dec(o, tc.rcvbuf ? "rcvbuf" : NULL, "rcvbuf", tc.rcvbuf);
+	dec(o, tc.sndbuf ? "sndbuf" : NULL, "sndbuf", tc.sndbuf);
+}
+
 static void dump_zombie(struct out *o, const void *p, size_t len)
 {
 	struct sls_img_zombie z;
@@ -790,17 +891,22 @@ static void dump_groups(struct out *o, const void *p, size_t len)
 /*
  * A record type: its name, the fixed part of its payload and, for a
  * payload that goes on with strings or data, where the u32s that give
- * their lengths lie in the fixed part.
+ * their lengths lie in the fixed part; for one that goes on with items,
+ * where their count lies and the size of one.
  */
 struct rec_type {
 	const char *name;
 	size_t size;
 	int tail_at[2];		/* -1: none */
+	size_t unit;		/* bytes a tail length counts; 0 for 1 */
 	void (*dump)(struct out *o, const void *p, size_t len);
 };
 
 #define REC(type, n, s, at1, at2, fn) \
 	[type] = { .name = n, .size = s, .tail_at = { at1, at2 }, .dump = fn }
+#define REC_ITEMS(type, n, s, at, item, fn) \
+	[type] = { .name = n, .size = s, .tail_at = { at, -1 }, \
+		   .unit = sizeof(item), .dump = fn }
 #define AT(type, field)		offsetof(struct type, field)
 
 static const struct rec_type rec_types[] = {
@@ -830,6 +936,9 @@ static const struct rec_type rec_types[] = {
 	    dump_zombie),
 	REC(SLS_REC_GROUPS, "groups", sizeof(struct sls_img_groups),
 	    AT(sls_img_groups, len), -1, dump_groups),
+	REC_ITEMS(SLS_REC_EPOLL, "epoll", sizeof(struct sls_img_epoll),
+		  AT(sls_img_epoll, nr), struct sls_img_epoll_item, dump_epoll),
+	REC(SLS_REC_TCP, "tcp", sizeof(struct sls_img_tcp), -1, -1, dump_tcp),
 };
 
 static int bad(struct dump_error *err, size_t offset, const char *fmt, ...)
@@ -920,6 +1029,8 @@ static int check_record(unsigned char *buf, size_t off, size_t avail,
 		       sizeof(tail));
 		tails += tail;
 	}
+	if (rt->unit)
+		tails *= rt->unit;
 	if (tails > len - rt->size)
 		return bad(err, off,
 			   "%s record of %u bytes, short of its %zu + %llu",

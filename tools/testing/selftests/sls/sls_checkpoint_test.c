@@ -37,6 +37,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "sls_net.h"
 #include "sls_store.h"
 #include "sls_syscalls.h"
 
@@ -406,27 +407,81 @@ TEST_F(store, attach_member_of_another)
 	close(other);
 }
 
-/* A member holding a descriptor of kind @make makes a checkpoint refuse. */
-static int refused(struct __test_metadata *_metadata, const char *sysfs,
-		   int part, int fd, const char *kind)
+/* Member @pid makes a checkpoint refuse, its last_error naming @where. */
+static int refusal(struct __test_metadata *_metadata, const char *sysfs,
+		   int part, pid_t pid, const char *kind, const char *where)
 {
-	char why[200];
-	pid_t pid = fork_member(fd);
+	char why[200] = "";
 	int err;
+
+	if (pid < 0 || attach(part, pid, 0)) {
+		if (pid > 0)
+			reap(pid);
+		return -1;
+	}
+	err = persist(part, SLS_PERSIST_SYNC) < 0 ? errno : 0;
+	read_text(sysfs, "last_error", why, sizeof(why));
+	TH_LOG("%s: %s", kind, why);
+	if (!strstr(why, where))
+		err = -2;
+	reap(pid);
+	return err;
+}
+
+/* A member that holds @fd on fd 3, and pauses; @fd is closed here. */
+static pid_t holding_member(int fd)
+{
+	pid_t pid = fork_member(fd);
 
 	if (pid == 0)
 		for (;;)
 			pause();
 	close(fd);
-	if (attach(part, pid, 0))
+	return pid;
+}
+
+/* A member holding a descriptor of kind @make makes a checkpoint refuse. */
+static int refused(struct __test_metadata *_metadata, const char *sysfs,
+		   int part, int fd, const char *kind)
+{
+	return refusal(_metadata, sysfs, part, holding_member(fd), kind, "fd 3");
+}
+
+/*
+ * A member with an epoll on fd 4 whose item was added through fd 5, an
+ * eventfd; another eventfd has been dup2()'d over fd 5 since, the first
+ * staying open as fd 6, so that epoll still watches it.
+ */
+static pid_t epoll_moved_member(void)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = 5 };
+	int ready[2], ep, efd, other;
+	char c = 0;
+	pid_t pid;
+
+	if (pipe(ready))
 		return -1;
-	err = persist(part, SLS_PERSIST_SYNC) < 0 ? errno : 0;
-	read_text(sysfs, "last_error", why, sizeof(why));
-	TH_LOG("%s: %s", kind, why);
-	if (!strstr(why, "fd 3"))
-		err = -2;
-	reap(pid);
-	return err;
+	pid = fork_member(ready[1]);	/* on fd 3 */
+	if (pid == 0) {
+		ep = epoll_create1(0);
+		efd = eventfd(0, 0);
+		if (ep != 4 || efd != 5 || epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev) ||
+		    dup(efd) != 6)
+			_exit(1);
+		other = eventfd(0, 0);
+		if (dup2(other, efd) != efd || close(other) ||
+		    write(3, &c, 1) != 1 || close(3))
+			_exit(2);
+		for (;;)
+			pause();
+	}
+	close(ready[1]);
+	if (pid > 0 && read(ready[0], &c, 1) != 1) {
+		reap(pid);
+		pid = -1;
+	}
+	close(ready[0]);
+	return pid;
 }
 
 TEST_F(store, unsupported_descriptors_refused)
@@ -454,13 +509,22 @@ TEST_F(store, unsupported_descriptors_refused)
 					      ptmx, "pty"));
 	EXPECT_EQ(EOPNOTSUPP, refused(_metadata, self->sysfs, self->part,
 				      memfd_create("sls", 0), "memfd"));
-	/* An epoll watching a descriptor the member no longer has. */
+	/*
+	 * An epoll watching a descriptor the member no longer has, and one
+	 * whose descriptor holds another file now.
+	 */
 	efd = eventfd(0, 0);
 	ep = epoll_create1(0);
 	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev));
-	EXPECT_EQ(EOPNOTSUPP, refused(_metadata, self->sysfs, self->part, ep,
-				      "epoll of a closed descriptor"));
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      holding_member(ep),
+				      "epoll of a closed descriptor",
+				      "fd 3: epoll"));
 	close(efd);
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      epoll_moved_member(),
+				      "epoll of a reused descriptor",
+				      "fd 4: epoll: item of fd 5"));
 	/* Nothing was committed by any of them. */
 	EXPECT_EQ(0, figure(self->sysfs, "durable_epoch"));
 }
@@ -639,17 +703,58 @@ static bool epoch_holds(const char *mnt, long epoch, const char *what)
 	return n > 0 && memmem(buf, n, what, strlen(what));
 }
 
+/* A connection over IPv4 loopback to listener @lst at @port: both ends. */
+static int tcp_connected(int lst, in_port_t port, int *acc)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port),
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	*acc = -1;
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sin, sizeof(sin)))
+		return -1;
+	*acc = accept(lst, NULL, NULL);
+	return fd;
+}
+
+/*
+ * In a member: an epoll watching eventfd @efd (its data "epoll-it", for
+ * the image to show), pipe end @rd and TCP listener @lst, and an epoll
+ * watching that one.
+ */
+static void watch_descriptors(int efd, int rd, int lst)
+{
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLET };
+	int ep = epoll_create1(EPOLL_CLOEXEC), outer = epoll_create1(0);
+
+	memcpy(&ev.data.u64, "epoll-it", sizeof(ev.data.u64));
+	if (ep < 0 || outer < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, efd, &ev))
+		_exit(10);
+	ev = (struct epoll_event) { .events = EPOLLIN, .data.fd = rd };
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, rd, &ev))
+		_exit(11);
+	ev = (struct epoll_event) { .events = EPOLLIN | EPOLLONESHOT,
+				    .data.fd = lst };
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, lst, &ev))
+		_exit(12);
+	ev = (struct epoll_event) { .events = EPOLLIN, .data.fd = ep };
+	if (epoll_ctl(outer, EPOLL_CTL_ADD, ep, &ev))
+		_exit(13);
+}
+
 /*
  * Files, directories, devices, pipes with data, FIFOs, eventfds, UNIX
  * socket pairs, a bound listening socket and an accepted connection with
- * data queued both ways: all checkpointed, the queued bytes in the image.
+ * data queued both ways, TCP listeners over IPv4 and IPv6 and a TCP
+ * connection, an epoll watching some of them and an epoll watching it:
+ * all checkpointed, the queued UNIX bytes and the epoll's data in the
+ * image.
  */
 TEST_F(store, supported_descriptors_accepted)
 {
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	int p[2], sv[2], fds[13], n = 0, i, lst, cli, acc, tcp;
+	int p[2], sv[2], fds[16], n = 0, i, lst, cli, acc, tcp, efd;
+	in_port_t port, port6;
 	char fifo[64];
 	long epoch;
 	pid_t pid;
@@ -662,6 +767,7 @@ TEST_F(store, supported_descriptors_accepted)
 	fds[n++] = open("/dev/urandom", O_RDONLY);
 	fds[n++] = open("/", O_RDONLY | O_DIRECTORY);
 	fds[n++] = open(self->img, O_RDONLY);
+	efd = n;
 	fds[n++] = eventfd(42, EFD_NONBLOCK);
 	snprintf(fifo, sizeof(fifo), "%s.fifo", self->img);
 	ASSERT_EQ(0, mkfifo(fifo, 0600));
@@ -682,10 +788,14 @@ TEST_F(store, supported_descriptors_accepted)
 	fds[n++] = lst;
 	fds[n++] = acc;
 	close(cli);		/* a peer gone: the data stays readable */
-	tcp = socket(AF_INET, SOCK_STREAM, 0);
-	ASSERT_EQ(0, bind(tcp, (struct sockaddr *)&sin, sizeof(sin)));
-	ASSERT_EQ(0, listen(tcp, 4));
-	fds[n++] = tcp;
+	tcp = n;
+	fds[n++] = tcp_listener(AF_INET, 0, &port);
+	fds[n++] = tcp_listener(AF_INET6, 1, &port6);
+	ASSERT_LE(0, fds[tcp]);
+	cli = tcp_connected(fds[tcp], port, &acc);
+	ASSERT_EQ(10, write(cli, "tcp-bytes!", 10));
+	fds[n++] = cli;
+	fds[n++] = acc;
 	for (i = 0; i < n; i++)
 		ASSERT_LE(0, fds[i]) TH_LOG("fd %d", i);
 
@@ -699,6 +809,7 @@ TEST_F(store, supported_descriptors_accepted)
 			dup2(800 + i, 10 + i);
 			close(800 + i);
 		}
+		watch_descriptors(10 + efd, 10 + 0, 10 + tcp);
 		for (;;)
 			pause();
 	}
@@ -717,6 +828,7 @@ TEST_F(store, supported_descriptors_accepted)
 	EXPECT_TRUE(epoch_holds(self->mnt, epoch, "sock-bytes"));
 	EXPECT_TRUE(epoch_holds(self->mnt, epoch, "to-server!"));
 	EXPECT_TRUE(epoch_holds(self->mnt, epoch, sun.sun_path));
+	EXPECT_TRUE(epoch_holds(self->mnt, epoch, "epoll-it"));
 	reap(pid);
 	unlink(fifo);
 	unlink(sun.sun_path);

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
@@ -46,6 +47,7 @@
 #include <unistd.h>
 
 #include "kselftest_harness.h"
+#include "sls_net.h"
 #include "sls_store.h"
 #include "sls_syscalls.h"
 
@@ -1507,27 +1509,8 @@ TEST_F(store, epoll_items)
 	EXPECT_EQ(0, code) TH_LOG("epoll check %d failed", code);
 }
 
-/* A TCP listener on the loopback address of @family; its port in *@port. */
-static int tcp_listener(int family, int v6only, in_port_t *port)
-{
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
-				     .sin6_addr = IN6ADDR_LOOPBACK_INIT };
-	struct sockaddr_in sin = { .sin_family = AF_INET,
-				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	struct sockaddr *sa = family == AF_INET6 ? (void *)&sin6 : (void *)&sin;
-	socklen_t len = family == AF_INET6 ? sizeof(sin6) : sizeof(sin);
-	int one = 1, fd = socket(family, SOCK_STREAM, 0);
-
-	if (fd < 0 || setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ||
-	    (v6only && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one))) ||
-	    bind(fd, sa, len) || listen(fd, 8) || getsockname(fd, sa, &len))
-		return -1;
-	*port = ntohs(family == AF_INET6 ? sin6.sin6_port : sin.sin_port);
-	return fd;
-}
-
-/* A connection to the listener at @port, accepted: its two ends. */
-static int tcp_connect(int family, in_port_t port, int lst, int *acc)
+/* A socket of @family connected to its loopback address at @port. */
+static int tcp_dial(int family, in_port_t port)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6,
 				     .sin6_addr = IN6ADDR_LOOPBACK_INIT,
@@ -1538,7 +1521,19 @@ static int tcp_connect(int family, in_port_t port, int lst, int *acc)
 	socklen_t len = family == AF_INET6 ? sizeof(sin6) : sizeof(sin);
 	int fd = socket(family, SOCK_STREAM, 0);
 
-	if (fd < 0 || connect(fd, sa, len))
+	if (fd >= 0 && connect(fd, sa, len)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A connection to the listener at @port, accepted: its two ends. */
+static int tcp_connect(int family, in_port_t port, int lst, int *acc)
+{
+	int fd = tcp_dial(family, port);
+
+	if (fd < 0)
 		return -1;
 	*acc = accept(lst, NULL, NULL);
 	return *acc < 0 ? -1 : fd;
@@ -1611,6 +1606,169 @@ TEST_F(store, tcp_listeners_and_connections)
 	int code = member_round_trip(_metadata, self, tcp_member);
 
 	EXPECT_EQ(0, code) TH_LOG("TCP check %d failed", code);
+}
+
+/* The port a TCP socket is bound to, -1 if unknown. */
+static int port_of(int fd)
+{
+	struct sockaddr_in6 sin6;
+	socklen_t len = sizeof(sin6);
+
+	/* sin_port and sin6_port lie at the same offset */
+	if (getsockname(fd, (struct sockaddr *)&sin6, &len))
+		return -1;
+	return ntohs(sin6.sin6_port);
+}
+
+/* An IPv4 TCP socket bound to 127.0.0.1, on an ephemeral port. */
+static int tcp_bound(void)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET,
+				   .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static int set_opt(int fd, int level, int name)
+{
+	int one = 1;
+
+	return setsockopt(fd, level, name, &one, sizeof(one));
+}
+
+/* Nothing waits on listener @lst to be accepted. */
+static bool none_queued(int lst)
+{
+	struct pollfd pfd = { .fd = lst, .events = POLLIN };
+
+	return poll(&pfd, 1, 50) == 0;
+}
+
+static int tcp_unconnected_member(void)
+{
+	int bound, fresh, lst, pending, bport;
+	in_port_t port;
+	char c;
+
+	bound = tcp_bound();
+	bport = port_of(bound);
+	fresh = socket(AF_INET, SOCK_STREAM, 0);
+	lst = tcp_listener(AF_INET, 0, &port);
+	if (bport <= 0 || fresh < 0 || lst < 0 ||
+	    set_opt(lst, SOL_SOCKET, SO_REUSEPORT) ||
+	    set_opt(lst, SOL_SOCKET, SO_KEEPALIVE) ||
+	    set_opt(lst, IPPROTO_TCP, TCP_NODELAY))
+		return EX_SETUP + 1;
+	pending = tcp_dial(AF_INET, port);	/* left in the accept queue */
+	if (pending < 0)
+		return EX_SETUP + 2;
+	member_ready();
+	member_wait();
+	if (port_of(bound) != bport || opt_of(bound, SOL_SOCKET, SO_ACCEPTCONN))
+		return 1;	/* not bound again, or listening */
+	if (port_of(fresh) != 0)
+		return 2;
+	if (opt_of(lst, SOL_SOCKET, SO_REUSEPORT) != 1 ||
+	    opt_of(lst, SOL_SOCKET, SO_KEEPALIVE) != 1 ||
+	    opt_of(lst, IPPROTO_TCP, TCP_NODELAY) != 1)
+		return 3;
+	if (!none_queued(lst))
+		return 4;	/* the connection not accepted came back */
+	if (read(pending, &c, 1) != -1 || errno != ECONNRESET)
+		return 5;
+	if (listen(bound, 4) || !tcp_serves(AF_INET, bport, bound))
+		return 6;	/* its port is still its own */
+	close(fresh);
+	return tcp_serves(AF_INET, port, lst) ? 0 : 7;
+}
+
+/*
+ * TCP: a bound socket comes back bound to its port, an unbound one
+ * unbound; a listener keeps SO_REUSEPORT, SO_KEEPALIVE and TCP_NODELAY,
+ * and loses the connection it had not accepted, whose client end comes
+ * back reset.
+ */
+TEST_F(store, tcp_unconnected_and_accept_queue)
+{
+	int code = member_round_trip(_metadata, self, tcp_unconnected_member);
+
+	EXPECT_EQ(0, code) TH_LOG("TCP check %d failed", code);
+}
+
+/* The epolls of epoll_nested_member() and what they watch. */
+struct nest {
+	int outer, ep, lst, efd;
+	in_port_t port;
+};
+
+/* An epoll watching a TCP listener and an eventfd, in an epoll. */
+static int nest_set(struct nest *n)
+{
+	struct epoll_event lst = { .events = EPOLLIN, .data.u64 = 0x4444 };
+	struct epoll_event efd = { .events = EPOLLIN, .data.u64 = 0x5555 };
+	struct epoll_event ep = { .events = EPOLLIN, .data.u64 = 0x6666 };
+
+	n->outer = epoll_create1(0);
+	n->ep = epoll_create1(0);
+	n->efd = eventfd(0, EFD_NONBLOCK);
+	n->lst = tcp_listener(AF_INET, 0, &n->port);
+	if (n->outer < 0 || n->ep < 0 || n->efd < 0 || n->lst < 0 ||
+	    epoll_ctl(n->ep, EPOLL_CTL_ADD, n->lst, &lst) ||
+	    epoll_ctl(n->ep, EPOLL_CTL_ADD, n->efd, &efd) ||
+	    epoll_ctl(n->outer, EPOLL_CTL_ADD, n->ep, &ep))
+		return -1;
+	return 0;
+}
+
+/* Each epoll reports what is ready, and through the outer one. */
+static int nest_check(const struct nest *n)
+{
+	int cli, acc;
+	uint64_t v = 1;
+
+	if (epoll_one(n->outer) != 0 || epoll_one(n->ep) != 0)
+		return 1;	/* nothing is ready yet */
+	cli = tcp_dial(AF_INET, n->port);
+	if (cli < 0 || epoll_one(n->outer) != 0x6666 ||
+	    epoll_one(n->ep) != 0x4444)
+		return 2;	/* the listener is watched */
+	acc = accept(n->lst, NULL, NULL);
+	if (acc < 0 || epoll_one(n->ep) != 0 || epoll_one(n->outer) != 0)
+		return 3;
+	if (write(n->efd, &v, sizeof(v)) != sizeof(v) ||
+	    epoll_one(n->outer) != 0x6666 || epoll_one(n->ep) != 0x5555)
+		return 4;
+	close(cli);
+	close(acc);
+	return 0;
+}
+
+static int epoll_nested_member(void)
+{
+	struct nest n;
+
+	if (nest_set(&n))
+		return EX_SETUP + 1;
+	member_ready();
+	member_wait();
+	return nest_check(&n);
+}
+
+/*
+ * An epoll in an epoll, watching a TCP listener and an eventfd: both
+ * come back, the inner one's items added again and the outer one woken
+ * through it, as Redis and event loops like it use them.
+ */
+TEST_F(store, epoll_nested_with_listener)
+{
+	int code = member_round_trip(_metadata, self, epoll_nested_member);
+
+	EXPECT_EQ(0, code) TH_LOG("epoll check %d failed", code);
 }
 
 struct reader {
