@@ -16,7 +16,6 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
-#include <linux/magic.h>
 #include <linux/major.h>
 #include <linux/mount.h>
 #include <linux/sched/task.h>
@@ -97,15 +96,9 @@ static bool sls_is_chrdev(struct file *file)
 	return false;
 }
 
-/*
- * A file of /proc names a process or the kernel of this boot: reopened by
- * its path in another boot, it would be another file or none.
- */
 static bool sls_is_reg(struct file *file)
 {
-	struct inode *inode = file_inode(file);
-
-	return S_ISREG(inode->i_mode) && inode->i_sb->s_magic != PROC_SUPER_MAGIC;
+	return S_ISREG(file_inode(file)->i_mode);
 }
 
 static bool sls_is_dir(struct file *file)

@@ -509,8 +509,6 @@ TEST_F(store, unsupported_descriptors_refused)
 					      ptmx, "pty"));
 	EXPECT_EQ(EOPNOTSUPP, refused(_metadata, self->sysfs, self->part,
 				      memfd_create("sls", 0), "memfd"));
-	EXPECT_EQ(EOPNOTSUPP, refused(_metadata, self->sysfs, self->part,
-				      open("/proc/self/stat", O_RDONLY), "procfs file"));
 	/*
 	 * An epoll watching a descriptor the member no longer has, and one
 	 * whose descriptor holds another file now.
