@@ -16,10 +16,12 @@
 #include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <pthread.h>
 #include <limits.h>
 #include <linux/loop.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,6 +528,42 @@ TEST_F(store, unsupported_descriptors_refused)
 				      "epoll of a reused descriptor",
 				      "fd 4: epoll: item of fd 5"));
 	/* Nothing was committed by any of them. */
+	EXPECT_EQ(0, figure(self->sysfs, "durable_epoch"));
+}
+
+/* A TCP socket with option @name of @level set to @val; -1 if it fails. */
+static int tcp_with(int level, int name, const void *val, socklen_t len,
+		    bool listening)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	if (fd < 0 || setsockopt(fd, level, name, val, len) ||
+	    (listening && listen(fd, 4))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/*
+ * What restore could not give a TCP socket back is refused by name.  A
+ * socket bound to a device is refused too, but the test kernel has no
+ * CONFIG_NETDEVICES, so SO_BINDTODEVICE is ENOPROTOOPT there.
+ */
+TEST_F(store, tcp_options_refused)
+{
+	int one = 1, fd;
+
+	fd = tcp_with(IPPROTO_IP, IP_FREEBIND, &one, sizeof(one), false);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      holding_member(fd), "freebind",
+				      "fd 3: TCP socket: transparent or freebind"));
+	fd = tcp_with(IPPROTO_TCP, TCP_DEFER_ACCEPT, &one, sizeof(one), true);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      holding_member(fd), "deferred accept",
+				      "fd 3: TCP socket: TCP Fast Open or deferred accept"));
 	EXPECT_EQ(0, figure(self->sysfs, "durable_epoch"));
 }
 
