@@ -334,6 +334,8 @@ struct file *sls_unix_open(struct sls_restore *rs, const struct sls_img_file *f,
 			   const struct slsfs_rec *next);
 int sls_unix_finish(struct sls_restore *rs);
 void sls_unix_close(struct sls_restore *rs);
+struct socket;
+int sls_listen(struct socket *sock, u32 backlog);
 bool sls_is_epoll(struct file *file);
 int sls_epoll_capture(struct sls_ckpt *ck, struct file *file,
 		      struct sls_img_file *img);

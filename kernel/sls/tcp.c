@@ -208,7 +208,7 @@ static int sls_tcp_build(struct socket *sock, const struct sls_img_tcp *t)
 	if (!err && t->local_port)
 		err = sls_tcp_bind(sock, t);
 	if (!err && t->state == SLS_TCP_LISTENING)
-		err = kernel_listen(sock, t->backlog);
+		err = sls_listen(sock, t->backlog);
 	return err;
 }
 

@@ -253,6 +253,22 @@ static int sls_unix_pair(struct sls_restore *rs, const struct sls_img_unix *su)
 	return sls_rsock_add(rs, su->peer_ino, fb, false);
 }
 
+/**
+ * sls_listen - listen() on a rebuilt socket, UNIX or TCP
+ * @sock:	the socket
+ * @backlog:	the backlog its image gives
+ *
+ * Capped at somaxconn as listen(2) caps it: an image cannot exceed it.
+ *
+ * Return: what kernel_listen() returns.
+ */
+int sls_listen(struct socket *sock, u32 backlog)
+{
+	u32 max = READ_ONCE(sock_net(sock->sk)->core.sysctl_somaxconn);
+
+	return kernel_listen(sock, min(backlog, max));
+}
+
 /* A socket that is not connected: bound, listening, or neither. */
 static int sls_unix_single(struct sls_restore *rs, const struct sls_img_unix *su)
 {
@@ -266,7 +282,7 @@ static int sls_unix_single(struct sls_restore *rs, const struct sls_img_unix *su
 	if (su->addr_len)
 		err = sls_unix_bind(sock, su);
 	if (!err && su->state == SLS_UNIX_LISTENING)
-		err = kernel_listen(sock, su->backlog);
+		err = sls_listen(sock, su->backlog);
 	if (err) {
 		fput(file);
 		return err;
