@@ -241,6 +241,8 @@ static int sls_stop(struct sls_ckpt *ck)
 	err = sls_emit_epoch(ck);
 	if (!err)
 		err = region ? sls_mm_capture_region(ck) : sls_capture_procs(ck);
+	if (!err && !region)
+		sls_mm_objs_prune(part, ck->epoch);	/* of processes gone */
 out:
 	if (!region)
 		sls_release(ck->q);

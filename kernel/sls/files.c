@@ -16,6 +16,7 @@
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/kdev_t.h>
+#include <linux/magic.h>
 #include <linux/major.h>
 #include <linux/mount.h>
 #include <linux/sched/task.h>
@@ -23,7 +24,34 @@
 
 #include "sls.h"
 
-/* Paths come back by name: a deleted one cannot. */
+/*
+ * Whether @path is in a process's directory of /proc, /proc/PID/...: it
+ * names that process as this boot numbered it, and reopened by its name
+ * after a restore it would be another process's file, or none.  A pid
+ * directory is never renamed, so its name is stable under RCU.
+ */
+static bool sls_names_process(const struct path *path)
+{
+	struct super_block *sb = path->dentry->d_sb;
+	struct dentry *d = path->dentry;
+	bool pid_dir;
+	u32 nr;
+
+	if (sb->s_magic != PROC_SUPER_MAGIC)
+		return false;
+	rcu_read_lock();
+	while (!IS_ROOT(d) && d->d_parent != sb->s_root)
+		d = d->d_parent;
+	pid_dir = !IS_ROOT(d) &&
+		  !kstrtou32((const char *)d->d_name.name, 10, &nr);
+	rcu_read_unlock();
+	return pid_dir;
+}
+
+/*
+ * Paths come back by name: a deleted one cannot (-EOPNOTSUPP), nor one
+ * that names a process (-ESRCH).
+ */
 static char *sls_path_name(const struct path *path, char *buf, u32 *len)
 {
 	char *name;
@@ -31,10 +59,19 @@ static char *sls_path_name(const struct path *path, char *buf, u32 *len)
 	/* Nor can a file of an internal mount: a memfd, say. */
 	if (d_unlinked(path->dentry) || (path->mnt->mnt_flags & MNT_INTERNAL))
 		return ERR_PTR(-EOPNOTSUPP);
+	if (sls_names_process(path))
+		return ERR_PTR(-ESRCH);
 	name = d_path(path, buf, PATH_MAX);
 	if (!IS_ERR(name))
 		*len = buf + PATH_MAX - 1 - name;
 	return name;
+}
+
+/* Why sls_path_name() refused a path. */
+static const char *sls_path_why(long err)
+{
+	return err == -ESRCH ? "a /proc file of a process" :
+	       "deleted or unreachable";
 }
 
 /**
@@ -56,15 +93,26 @@ int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path)
 		return -ENOMEM;
 	name = sls_path_name(path, buf, &len);
 	if (IS_ERR(name)) {
-		err = sls_refuse(ck, -EOPNOTSUPP, "pid %d: %s: deleted or unreachable",
+		err = sls_refuse(ck, -EOPNOTSUPP, "pid %d: %s: %s",
 				 ck->cur_pid, kind == SLS_IMG_PATH_CWD ? "cwd" :
-				 kind == SLS_IMG_PATH_ROOT ? "root" : "exe");
+				 kind == SLS_IMG_PATH_ROOT ? "root" : "exe",
+				 sls_path_why(PTR_ERR(name)));
 	} else {
 		ip.len = len;
 		err = sls_emit2(ck, SLS_REC_PATH, &ip, sizeof(ip), name, len);
 	}
 	__putname(buf);
 	return err;
+}
+
+/*
+ * A file of /proc or /sys is made anew each boot, its time stamp with it:
+ * what it holds is generated when read, so it has no version to compare.
+ */
+static bool sls_file_generated(struct inode *inode)
+{
+	return inode->i_sb->s_magic == PROC_SUPER_MAGIC ||
+	       inode->i_sb->s_magic == SYSFS_MAGIC;
 }
 
 /* What restore compares to tell whether a file changed since the epoch. */
@@ -232,9 +280,9 @@ static int sls_emit_file(struct sls_ckpt *ck, struct task_struct *leader,
 	if (def->by_path) {
 		name = sls_path_name(&file->f_path, buf, &img.path_len);
 		if (IS_ERR(name)) {
-			err = sls_refuse(ck, -EOPNOTSUPP,
-					 "pid %d fd %u: deleted or unreachable file",
-					 task_tgid_nr(leader), fd);
+			err = sls_refuse(ck, -EOPNOTSUPP, "pid %d fd %u: %s",
+					 task_tgid_nr(leader), fd,
+					 sls_path_why(PTR_ERR(name)));
 			goto out;
 		}
 	} else if (def->kind == SLS_FILE_PARTITION) {
@@ -344,7 +392,7 @@ static struct file *sls_path_open(struct sls_restore *rs,
 				 PTR_ERR(file));
 		goto out;
 	}
-	if (f->kind == SLS_FILE_REG) {
+	if (f->kind == SLS_FILE_REG && !sls_file_generated(file_inode(file))) {
 		sls_file_stamp(file_inode(file), &size, &mtime_ns);
 		if (size != f->size || mtime_ns != f->mtime_ns) {
 			fput(file);

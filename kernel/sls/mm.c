@@ -3,9 +3,9 @@
  * Single level store: address spaces.
  *
  * The layout (every VMA, and the mm fields PR_SET_MM names) is recorded
- * whole in each epoch; the memory itself goes as slsfs pages of object
- * <tgid>, shadowed by mm/sls_shadow.c so that the application runs on
- * while they are written.
+ * whole in each epoch; the memory itself goes as slsfs pages of one object
+ * per address space, shadowed by mm/sls_shadow.c so that the application
+ * runs on while they are written.
  */
 #include <linux/file.h>
 #include <linux/hugetlb.h>
@@ -118,9 +118,78 @@ static int sls_emit_vma(struct sls_ckpt *ck, struct task_struct *leader,
 	return sls_emit2(ck, SLS_REC_VMA, &img, sizeof(img), name, img.path_len);
 }
 
+/*
+ * The store object of a process's memory.  A process gets a new one with
+ * each address space it has (a forked child, an exec, a new process with
+ * the pid of one gone): a restore takes each page from the newest epoch
+ * that wrote it to the object, and must never find a page of an earlier
+ * address space under the new one.  The first epoch that takes an address
+ * space takes all of its pages: those a child inherited carry no dirty
+ * bit for it.  The entries, in part->mms by tgid, change under ckpt_lock.
+ */
+struct sls_mm_obj {
+	struct mm_struct *mm;		/* grabbed: its address is not reused */
+	u64 obj;
+	u64 seen;			/* the last epoch that took it */
+	bool whole;			/* an epoch took all of its pages */
+};
+
+/* An object: (the epoch that first took the address space) << 22 | tgid. */
+#define SLS_OBJ_PID_BITS	22
+static_assert(PID_MAX_LIMIT <= 1 << SLS_OBJ_PID_BITS);
+
+static struct sls_mm_obj *sls_mm_obj_of(struct sls_ckpt *ck, pid_t tgid,
+					struct mm_struct *mm)
+{
+	struct xarray *mms = &ck->part->mms;
+	struct sls_mm_obj *mo = xa_load(mms, tgid);
+	int err;
+
+	if (mo && mo->mm == mm)
+		goto seen;
+	if (mo) {
+		mmdrop(mo->mm);
+	} else {
+		mo = kzalloc(sizeof(*mo), GFP_KERNEL);
+		if (!mo)
+			return ERR_PTR(-ENOMEM);
+		err = xa_err(xa_store(mms, tgid, mo, GFP_KERNEL));
+		if (err) {
+			kfree(mo);
+			return ERR_PTR(err);
+		}
+	}
+	mmgrab(mm);
+	mo->mm = mm;
+	mo->obj = ck->epoch << SLS_OBJ_PID_BITS | tgid;
+	mo->whole = false;
+seen:
+	mo->seen = ck->epoch;
+	return mo;
+}
+
+/**
+ * sls_mm_objs_prune - forget the address spaces an epoch did not take
+ * @part:	the partition, its ckpt_lock held (or its last reference)
+ * @epoch:	the epoch that took every member
+ */
+void sls_mm_objs_prune(struct sls_partition *part, u64 epoch)
+{
+	struct sls_mm_obj *mo;
+	unsigned long tgid;
+
+	xa_for_each(&part->mms, tgid, mo) {
+		if (mo->seen == epoch)
+			continue;
+		xa_erase(&part->mms, tgid);
+		mmdrop(mo->mm);
+		kfree(mo);
+	}
+}
+
 /* The layout: the mm record and one per VMA, under the mmap lock. */
 static int sls_mm_layout(struct sls_ckpt *ck, struct task_struct *leader,
-			 struct mm_struct *mm)
+			 struct mm_struct *mm, u64 obj)
 {
 	VMA_ITERATOR(vmi, mm, 0);
 	struct vm_area_struct *vma;
@@ -138,6 +207,7 @@ static int sls_mm_layout(struct sls_ckpt *ck, struct task_struct *leader,
 	if (err)
 		goto out;
 	sls_mm_fields(img, mm);
+	img->obj = obj;
 	err = sls_emit(ck, SLS_REC_MM, img, sizeof(*img));
 	for_each_vma(vmi, vma) {
 		if (err)
@@ -157,16 +227,17 @@ out:
  * shadow took, to the epoch: no second reference on the stop path.
  */
 static int sls_mm_pages(struct sls_ckpt *ck, pid_t tgid, struct mm_struct *mm,
-			unsigned long start, unsigned long end)
+			struct sls_mm_obj *mo, unsigned long start,
+			unsigned long end)
 {
-	struct sls_shadow sh = { .full = ck->full };
+	struct sls_shadow sh = { .full = ck->full || !mo->whole };
 	unsigned long i;
 	int err;
 
 	ck->shadowed = true;	/* from here dirty bits may be spent */
 	err = sls_shadow_mm(mm, start, end, &sh);
 	for (i = 0; i < sh.nr && !err; i++) {
-		err = slsfs_epoch_give_page(ck->txn, tgid,
+		err = slsfs_epoch_give_page(ck->txn, mo->obj,
 					    sh.pages[i].addr >> PAGE_SHIFT,
 					    sh.pages[i].page);
 		if (!err)
@@ -174,6 +245,8 @@ static int sls_mm_pages(struct sls_ckpt *ck, pid_t tgid, struct mm_struct *mm,
 	}
 	if (err)
 		sls_refuse(ck, err, "pid %d: memory: error %d", tgid, err);
+	else if (!(ck->req->flags & SLS_PERSIST_REGION))
+		mo->whole = true;
 	ck->nr_pages += sh.nr;
 	ck->nr_copied += sh.nr_copied + sh.nr_shared;
 	sls_shadow_release(&sh);
@@ -184,13 +257,18 @@ static int sls_mm_pages(struct sls_ckpt *ck, pid_t tgid, struct mm_struct *mm,
 int sls_mm_capture(struct sls_ckpt *ck, struct task_struct *leader)
 {
 	struct mm_struct *mm = get_task_mm(leader);
+	pid_t tgid = task_tgid_nr(leader);
+	struct sls_mm_obj *mo;
 	int err;
 
 	if (!mm)	/* a zombie */
 		return 0;
-	err = sls_mm_layout(ck, leader, mm);
+	mo = sls_mm_obj_of(ck, tgid, mm);
+	err = PTR_ERR_OR_ZERO(mo);
 	if (!err)
-		err = sls_mm_pages(ck, task_tgid_nr(leader), mm, 0, TASK_SIZE_MAX);
+		err = sls_mm_layout(ck, leader, mm, mo->obj);
+	if (!err)
+		err = sls_mm_pages(ck, tgid, mm, mo, 0, TASK_SIZE_MAX);
 	mmput(mm);
 	return err;
 }
@@ -198,8 +276,14 @@ int sls_mm_capture(struct sls_ckpt *ck, struct task_struct *leader)
 /* SLS_PERSIST_REGION: the dirty pages of a range of the caller's memory. */
 int sls_mm_capture_region(struct sls_ckpt *ck)
 {
-	return sls_mm_pages(ck, task_tgid_nr(current), current->mm,
-			    ck->req->start, ck->req->end);
+	pid_t tgid = task_tgid_nr(current);
+	struct sls_mm_obj *mo = sls_mm_obj_of(ck, tgid, current->mm);
+
+	if (IS_ERR(mo))
+		return sls_refuse(ck, PTR_ERR(mo), "pid %d: memory: error %ld",
+				  tgid, PTR_ERR(mo));
+	return sls_mm_pages(ck, tgid, current->mm, mo, ck->req->start,
+			    ck->req->end);
 }
 
 /*
@@ -433,8 +517,8 @@ static int sls_pin_pages(const u64 *index, unsigned int nr, struct page **pages)
 }
 
 /* Every page the store holds for the VMA, read into the page it maps. */
-static int sls_vma_pages(struct sls_rproc *p, const struct sls_img_vma *v,
-			 struct sls_rbatch *b)
+static int sls_vma_pages(struct sls_rproc *p, u64 obj,
+			 const struct sls_img_vma *v, struct sls_rbatch *b)
 {
 	struct sls_partition *part = p->rs->part;
 	u64 epoch = p->rs->img->epoch, from = v->start >> PAGE_SHIFT;
@@ -447,7 +531,7 @@ static int sls_vma_pages(struct sls_rproc *p, const struct sls_img_vma *v,
 	    (v->kind == SLS_VMA_FILE_SHARED && !(v->vm_flags & VM_WRITE)))
 		return 0;
 	do {
-		n = slsfs_pages_find(part->store, part->id, p->img->pid, epoch,
+		n = slsfs_pages_find(part->store, part->id, obj, epoch,
 				     &from, last, b->index[cur], SLS_RESTORE_BATCH);
 		err = min(n, 0);
 		if (n > 0) {
@@ -465,7 +549,7 @@ static int sls_vma_pages(struct sls_rproc *p, const struct sls_img_vma *v,
 			break;
 		if (!err) {
 			rd = slsfs_pages_read_start(part->store, part->id,
-						    p->img->pid, epoch, b->index[cur],
+						    obj, epoch, b->index[cur],
 						    b->pages[cur], n);
 			err = PTR_ERR_OR_ZERO(rd);
 		}
@@ -501,7 +585,7 @@ static void sls_mm_fields_restore(const struct sls_img_mm *img)
 	mmap_write_unlock(mm);
 }
 
-static int sls_mm_pages_restore(struct sls_rproc *p)
+static int sls_mm_pages_restore(struct sls_rproc *p, u64 obj)
 {
 	struct sls_rbatch *b = kvmalloc(sizeof(*b), GFP_KERNEL);
 	const struct slsfs_rec *rec;
@@ -512,7 +596,7 @@ static int sls_mm_pages_restore(struct sls_rproc *p)
 		return -ENOMEM;
 	sls_for_each_rec(p, rec, SLS_REC_VMA) {
 		v = rec->data;
-		err = sls_vma_pages(p, v, b);
+		err = sls_vma_pages(p, obj, v, b);
 		if (err) {
 			sls_restore_fail(p->rs, err, "pid %d: memory at %#llx: error %d",
 					 p->img->pid, v->start, err);
@@ -549,5 +633,5 @@ int sls_mm_restore(struct sls_rproc *p)
 						p->img->pid, v->start, v->end, err);
 	}
 	sls_mm_fields_restore(img);
-	return sls_mm_pages_restore(p);
+	return sls_mm_pages_restore(p, img->obj);
 }

@@ -101,6 +101,8 @@ static void sls_partition_free_work(struct work_struct *work)
 	mutex_unlock(&sls_partitions_lock);
 	hrtimer_cancel(&part->timer);
 	cancel_work_sync(&part->tick);
+	sls_mm_objs_prune(part, U64_MAX);	/* no epoch took them all */
+	xa_destroy(&part->mms);
 	slsfs_part_unpin(part->store, part->id);
 	slsfs_store_put(part->store);
 	kfree(part);
@@ -152,6 +154,7 @@ static struct sls_partition *sls_partition_alloc(struct slsfs_sb_info *store,
 	strscpy(part->name, name, sizeof(part->name));
 	mutex_init(&part->ckpt_lock);
 	INIT_LIST_HEAD(&part->members);
+	xa_init(&part->mms);
 	init_waitqueue_head(&part->wq);
 	part->attr_flags = attr.flags;
 	part->epoch = slsfs_epoch_latest(store, id);

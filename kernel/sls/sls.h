@@ -48,6 +48,7 @@ struct sls_partition {
 	struct mutex ckpt_lock;		/* one checkpoint stops the members at a time */
 	struct list_head members;	/* struct sls_member, under sls_members_lock */
 	unsigned int nr_members;
+	struct xarray mms;		/* tgid -> its memory's object (mm.c), under ckpt_lock */
 
 	/* Tunables, written through sysfs (keep_epochs is the store's). */
 	u64 period_ms;
@@ -306,6 +307,7 @@ int sls_task_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_fs_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_mm_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_mm_capture_region(struct sls_ckpt *ck);
+void sls_mm_objs_prune(struct sls_partition *part, u64 epoch);
 int sls_files_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path);
 void sls_file_stamp(struct inode *inode, u64 *size, s64 *mtime_ns);

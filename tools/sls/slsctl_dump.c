@@ -624,6 +624,7 @@ static void dump_mm(struct out *o, const void *p, size_t len)
 
 	(void)len;
 	memcpy(&mm, p, sizeof(mm));
+	dec(o, "obj", "obj", mm.obj);
 	t(o, " brk 0x%llx-0x%llx", mm.start_brk, mm.brk);
 	j_num(o, "start_brk", mm.start_brk);
 	j_num(o, "brk", mm.brk);

@@ -8,7 +8,8 @@
  * order is: one SLS_REC_EPOCH, then per process one SLS_REC_PROC followed
  * by what belongs to it (threads, paths, address space, descriptors), up
  * to the next SLS_REC_PROC.  Memory pages are not records: they are the
- * slsfs pages of object <tgid>, page index <address / 4096>.
+ * slsfs pages of the object sls_img_mm.obj names, page index
+ * <address / 4096>.
  *
  * All fields are little-endian and naturally aligned; a reader skips
  * record types it does not know.
@@ -147,6 +148,12 @@ struct sls_img_path {
 #define SLS_IMG_NAUXV		64
 
 struct sls_img_mm {
+	/*
+	 * The slsfs object of its pages: (the epoch that first took this
+	 * address space) << 22 | tgid.  A new address space (exec, a new
+	 * process) is a new object, which that epoch writes whole.
+	 */
+	__u64 obj;
 	__u64 start_code, end_code;
 	__u64 start_data, end_data;
 	__u64 start_brk, brk;

@@ -178,8 +178,12 @@ static void child_fds(int keep)
  * fork() a child that will be a member: it returns 0 in the child once its
  * descriptors are those of child_fds(@keep), and the child's pid in the
  * parent once the child got that far, so that no checkpoint sees the
- * descriptors it inherited.
+ * descriptors it inherited.  @keep MEMBER_UNSHARED keeps no descriptor
+ * and unmaps the harness's shared memory too, before the parent goes on:
+ * a checkpoint must not catch unmap_shared() with /proc/self/maps open.
  */
+#define MEMBER_UNSHARED (-2)
+
 static pid_t fork_member(int keep)
 {
 	const int saved = HANDSHAKE_FD;
@@ -198,6 +202,8 @@ static pid_t fork_member(int keep)
 		dup2(ready[1], saved);
 		child_fds(keep);	/* closes the pipe but for the copy */
 		close(saved + 1);
+		if (keep == MEMBER_UNSHARED)
+			unmap_shared();
 		if (write(saved, &c, 1) != 1)
 			_exit(99);
 		close(saved);
@@ -213,10 +219,9 @@ static pid_t fork_member(int keep)
 /* A member that sleeps until killed, with no shared memory. */
 static pid_t sleeper(void)
 {
-	pid_t pid = fork_member(-1);
+	pid_t pid = fork_member(MEMBER_UNSHARED);
 
 	if (pid == 0) {
-		unmap_shared();
 		for (;;)
 			pause();
 	}
@@ -511,6 +516,17 @@ TEST_F(store, unsupported_descriptors_refused)
 					      ptmx, "pty"));
 	EXPECT_EQ(EOPNOTSUPP, refused(_metadata, self->sysfs, self->part,
 				      memfd_create("sls", 0), "memfd"));
+	/* Files of /proc/PID name a process of this boot. */
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      holding_member(open("/proc/self/stat",
+							  O_RDONLY)),
+				      "/proc/PID file",
+				      "fd 3: a /proc file of a process"));
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      holding_member(open("/proc/self/fd",
+							  O_RDONLY | O_DIRECTORY)),
+				      "/proc/PID directory",
+				      "fd 3: a /proc file of a process"));
 	/*
 	 * An epoll watching a descriptor the member no longer has, and one
 	 * whose descriptor holds another file now.
@@ -1182,12 +1198,33 @@ static int retained_epochs(const char *mnt, const char *name, long *epochs,
 	return n;
 }
 
+/* The store object of the memory of the one process of an epoch; 0 if none. */
+static unsigned long long epoch_mm_obj(const char *mnt, long epoch)
+{
+	unsigned long long obj = 0;
+	char cmd[192], line[4096], *at;
+	FILE *f;
+
+	snprintf(cmd, sizeof(cmd), "slsctl --store %s dump --json p %ld", mnt,
+		 epoch);
+	f = popen(cmd, "r");
+	while (f && !obj && fgets(line, sizeof(line), f)) {
+		at = strstr(line, "\"type\": \"mm\"");
+		at = at ? strstr(at, "\"obj\": ") : NULL;
+		if (at)
+			obj = strtoull(at + 7, NULL, 10);
+	}
+	if (f)
+		pclose(f);
+	return obj;
+}
+
 /*
- * The first word of a page of a process as of an epoch, through the test
+ * The first word of a page of object @obj as of an epoch, through the test
  * kernel's debugfs driver of the store; -1 if it cannot be read.
  */
-static long long epoch_word(const char *dev, long epoch, pid_t pid,
-			    unsigned long addr)
+static long long epoch_word(const char *dev, long epoch,
+			    unsigned long long obj, unsigned long addr)
 {
 	char path[192], cmd[96], out[64] = "";
 	long long w = -1;
@@ -1197,7 +1234,7 @@ static long long epoch_word(const char *dev, long epoch, pid_t pid,
 	fd = open(path, O_RDWR);
 	if (fd < 0)
 		return -1;
-	snprintf(cmd, sizeof(cmd), "word p %ld %d %lu", epoch, pid,
+	snprintf(cmd, sizeof(cmd), "word p %ld %llu %lu", epoch, obj,
 		 addr / PAGE);
 	if (write(fd, cmd, strlen(cmd)) == (ssize_t)strlen(cmd) &&
 	    pread(fd, out, sizeof(out) - 1, 0) > 0)
@@ -1240,6 +1277,7 @@ TEST_F_TIMEOUT(store, consistent_under_10ms_load, 300)
 	long epochs[64], prev[LOAD_THREADS * LOAD_PAGES] = { 0 };
 	int report[2], fd, n, e, t, i;
 	unsigned long base = 0;
+	unsigned long long obj;
 	char path[192];
 	pid_t pid;
 
@@ -1287,6 +1325,10 @@ TEST_F_TIMEOUT(store, consistent_under_10ms_load, 300)
 
 	n = retained_epochs(self->mnt, "p", epochs, 64);
 	ASSERT_LE(4, n) TH_LOG("only %d epochs", n);
+	obj = epoch_mm_obj(self->mnt, epochs[0]);
+	ASSERT_NE(0, obj);
+	/* One address space all along: one object. */
+	EXPECT_EQ(obj, epoch_mm_obj(self->mnt, epochs[n - 1]));
 	for (e = 0; e < n; e++) {
 		for (t = 0; t < LOAD_THREADS; t++) {
 			long long first = -1, w;
@@ -1294,7 +1336,7 @@ TEST_F_TIMEOUT(store, consistent_under_10ms_load, 300)
 			for (i = 0; i < LOAD_PAGES; i++) {
 				int k = t * LOAD_PAGES + i;
 
-				w = epoch_word(self->dev, epochs[e], pid,
+				w = epoch_word(self->dev, epochs[e], obj,
 					       base + k * PAGE);
 				ASSERT_LE(0, w) TH_LOG("epoch %ld page %d", epochs[e], k);
 				if (first < 0)

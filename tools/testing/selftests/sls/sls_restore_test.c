@@ -1418,6 +1418,57 @@ TEST_F(store, pipe_data_in_flight)
 	EXPECT_EQ(0, code) TH_LOG("pipe check %d failed", code);
 }
 
+static int generated_member(void)
+{
+	int mi = open("/proc/meminfo", O_RDONLY);
+	int qt = open("/sys/kernel/sls/quiesce_timeout_ms", O_RDONLY);
+	char buf[8];
+
+	if (mi < 0 || qt < 0 || read(mi, buf, 8) != 8 || read(qt, buf, 1) != 1)
+		return EX_SETUP + 1;
+	member_ready();
+	member_wait();
+	if (lseek(mi, 0, SEEK_CUR) != 8 || lseek(qt, 0, SEEK_CUR) != 1)
+		return 1;
+	if (pread(mi, buf, 8, 0) != 8 || memcmp(buf, "MemTotal", 8))
+		return 2;
+	if (pread(qt, buf, 1, 0) != 1 || buf[0] < '1' || buf[0] > '9')
+		return 3;
+	return 0;
+}
+
+/*
+ * A file of /proc or /sys is made anew, its time stamp with it, once the
+ * caches let it go, as in another boot: it is reopened all the same, at
+ * its offset.
+ */
+TEST_F(store, generated_files_reopened)
+{
+	struct stat before, after;
+	int ready, pidfd, code, fd;
+	pid_t pid, got;
+
+	ASSERT_EQ(0, stat("/proc/meminfo", &before));
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(generated_member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	sleep(1);	/* a new time stamp is a second later */
+	fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	ASSERT_EQ(1, write(fd, "2", 1));
+	close(fd);
+	ASSERT_EQ(0, stat("/proc/meminfo", &after));
+	TH_LOG("/proc/meminfo made anew: %s",
+	       before.st_mtime != after.st_mtime ? "yes" : "no");
+	pidfd = restore(_metadata, self, 0, 0, &got);
+	EXPECT_EQ(pid, got);
+	code = finish(pidfd, got);
+	close(pidfd);
+	EXPECT_EQ(0, code) TH_LOG("generated file check %d failed", code);
+}
+
 static int eventfd_member(void)
 {
 	const uint64_t big = 5000000000ULL;	/* beyond what eventfd() takes */
@@ -1934,6 +1985,165 @@ TEST_F(store, process_tree)
 	int code = member_round_trip(_metadata, self, tree_member);
 
 	EXPECT_EQ(0, code) TH_LOG("process tree check %d failed", code);
+}
+
+static sig_atomic_t go_on;	/* SIGUSR2 came: the first epoch is taken */
+
+static void on_sigusr2(int sig)
+{
+	__atomic_store_n(&go_on, 1, __ATOMIC_RELAXED);
+}
+
+/* Until SIGUSR2, which comes once the first epoch is taken. */
+static int wait_sigusr2(void)
+{
+	struct sigaction sa = { .sa_handler = on_sigusr2 };
+	sigset_t usr2, old;
+
+	sigemptyset(&usr2);
+	sigaddset(&usr2, SIGUSR2);
+	if (sigaction(SIGUSR2, &sa, NULL) || sigprocmask(SIG_BLOCK, &usr2, &old))
+		return -1;
+	member_ready_keep();
+	while (!__atomic_load_n(&go_on, __ATOMIC_RELAXED))
+		sigsuspend(&old);
+	return 0;
+}
+
+/*
+ * round_trip() with a change between two epochs: @member says it is set
+ * once, waits for SIGUSR2, which comes after the first epoch, changes
+ * (forks, execs) and says so again; the second epoch is restored.
+ */
+static int changed_round_trip(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(store) * self, int (*member)(void))
+{
+	int ready, pidfd, code;
+	pid_t pid, got;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	EXPECT_EQ(0, kill(pid, SIGUSR2));
+	EXPECT_EQ(0, wait_ready(ready))
+		TH_LOG("no change: %d", setup_status(pid));
+	close(ready);
+	checkpoint(_metadata, self);
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, 0, 0, &got);
+	EXPECT_EQ(pid, got);
+	code = finish(pidfd, got);
+	close(pidfd);
+	return code;
+}
+
+/* Once restored, let child @c check itself: 0 if it found all as it was. */
+static int child_finish(pid_t c)
+{
+	int status, i;
+
+	for (i = 0; i < 100; i++) {
+		kill(c, SIGUSR1);
+		if (waitpid(c, &status, WNOHANG) == c)
+			return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 :
+			       WIFEXITED(status) ? 10 + WEXITSTATUS(status) :
+			       128 + WTERMSIG(status);
+		usleep(100000);
+	}
+	return 60;
+}
+
+/*
+ * A member that fills memory, waits (SIGUSR2) for the first epoch to be
+ * taken, then forks a child that keeps that memory as it inherited it:
+ * clean pages, which no dirty bit says the child's epoch must write.
+ */
+static int late_fork_member(void)
+{
+	static char buf[16 * PAGE];
+	pid_t c;
+
+	fill(buf, sizeof(buf), 77);
+	if (wait_sigusr2())
+		return EX_SETUP + 1;
+	c = fork();
+	if (c == 0) {
+		close(READY_FD);
+		member_wait();
+		return filled(buf, sizeof(buf), 77) ? 0 : 1;
+	}
+	if (c < 0 || write(READY_FD, "f", 1) != 1)
+		return EX_SETUP + 2;
+	close(READY_FD);
+	member_wait();
+	if (!filled(buf, sizeof(buf), 77))
+		return 2;
+	return child_finish(c);
+}
+
+/*
+ * A child forked after an epoch has all of its memory in the next one,
+ * the pages it shares with its parent clean or not: restored, the child
+ * finds them as they were.
+ */
+TEST_F(store, child_forked_between_epochs)
+{
+	int code = changed_round_trip(_metadata, self, late_fork_member);
+
+	EXPECT_EQ(0, code) TH_LOG("late fork check %d failed", code);
+}
+
+#define PROBE_AT	0x600000000000UL	/* clear of what exec maps */
+#define PROBE_LEN	(16 * PAGE)
+
+/*
+ * What a member execs (this program again, told by its environment): it
+ * maps fresh memory where the member before the exec had filled some, and
+ * once restored checks that it is as fresh.
+ */
+static int exec_probe(void)
+{
+	char *p = mmap((void *)PROBE_AT, PROBE_LEN, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != (char *)PROBE_AT)
+		return EX_SETUP + 3;
+	member_ready();
+	member_wait();
+	return all(p, PROBE_LEN, 0) ? 0 : 1;
+}
+
+__attribute__((constructor)) static void exec_probe_main(void)
+{
+	if (getenv("SLS_EXEC_PROBE"))
+		_exit(exec_probe());
+}
+
+static int exec_member(void)
+{
+	char *p = mmap((void *)PROBE_AT, PROBE_LEN, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+
+	if (p != (char *)PROBE_AT)
+		return EX_SETUP + 1;
+	fill(p, PROBE_LEN, 78);
+	if (wait_sigusr2() || setenv("SLS_EXEC_PROBE", "1", 1))
+		return EX_SETUP + 2;
+	execl("/proc/self/exe", "sls_restore_test", (char *)NULL);
+	return EX_SETUP + 4;
+}
+
+/*
+ * A process that execs after an epoch has none of its old memory in the
+ * next: restored, what the new program mapped where the old one had pages
+ * holds nothing of them.
+ */
+TEST_F(store, exec_between_epochs)
+{
+	int code = changed_round_trip(_metadata, self, exec_member);
+
+	EXPECT_EQ(0, code) TH_LOG("exec check %d failed", code);
 }
 
 static int attrs_member(const char *dir)
