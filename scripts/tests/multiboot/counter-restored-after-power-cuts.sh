@@ -62,8 +62,11 @@ read -r pid page < <(sls_lines "$WORK/boot1.out" |
 	sed -n 's/^sls_counter pid \([0-9]*\) page \([0-9]*\)$/\1 \2/p')
 [ -n "$pid" ] || { echo "boot 1: the counter did not start"; exit 1; }
 
+# The counter's memory is the store object its epoch's mm record names.
 RESTORE="$MOUNT && e=\$(readlink /sls/ctr/latest) &&
-	echo \"word ctr \$e $pid $page\" > $CTL &&
+	obj=\$(slsctl dump --json ctr \$e |
+		sed -n 's/.*\"type\": \"mm\".*\"obj\": \([0-9]*\).*/\\1/p') &&
+	echo \"word ctr \$e \$obj $page\" > $CTL &&
 	echo \"stored \$e \$(cat $CTL)\" && slsctl restore ctr"
 for n in $(seq 2 $((CUTS + 1))); do
 	last=$(sls_lines "$WORK/boot$((n - 1)).out" |

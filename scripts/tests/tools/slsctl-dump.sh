@@ -83,6 +83,7 @@ int main(int argc, char **argv)
 	static unsigned char xstate[576];
 	struct sls_img_path path = { .kind = SLS_IMG_PATH_CWD };
 	static struct sls_img_mm mm = {
+		.obj = 12ULL << 22 | 71,
 		.start_brk = 0x4c5000, .brk = 0x4e6000,
 		.start_stack = 0x7ffd1000, .nr_vmas = 2, .nr_auxv = 4,
 		.auxv = { 6, 4096, 9, 0x401000 },
@@ -238,7 +239,7 @@ thread tid 72 ip 0x401136 sp 0x7ffd0000 blocked 0x10000 comm "worker"
 xstate 576 bytes xfeatures 0x7
 path cwd "/home/foo bar"
 path exe "/usr/bin/caf\xc3\xa9"
-mm brk 0x4c5000-0x4e6000 stack 0x7ffd1000 vmas 2
+mm obj 50331719 brk 0x4c5000-0x4e6000 stack 0x7ffd1000 vmas 2
   auxv AT_PAGESZ 0x1000 AT_ENTRY 0x401000
 vma 0x400000-0x401000 r-xp file "/bin/foo" pgoff 0 flags 0x875
 vma 0x7ffd0000-0x7ffd2000 rw-s stack pgoff 0 flags 0xb
@@ -295,7 +296,8 @@ checks = [
     (by['xstate'], {'size': 576, 'xfeatures': 7}),
     (by['path'], {'kind': 'cwd', 'path': '/home/foo bar'}),
     (recs[5], {'kind': 'exe', 'path': '/usr/bin/caf\u00e9'}),
-    (by['mm'], {'start_brk': 0x4c5000, 'brk': 0x4e6000, 'nr_vmas': 2,
+    (by['mm'], {'obj': 12 << 22 | 71, 'start_brk': 0x4c5000, 'brk': 0x4e6000,
+                'nr_vmas': 2,
                 'auxv': [[6, 4096], [9, 0x401000]]}),
     (by['vma'], {'start': 0x400000, 'end': 0x401000, 'prot': 'r-xp',
                  'kind': 'file', 'path': '/bin/foo', 'vm_flags': 0x875}),
