@@ -241,8 +241,6 @@ static int sls_stop(struct sls_ckpt *ck)
 	err = sls_emit_epoch(ck);
 	if (!err)
 		err = region ? sls_mm_capture_region(ck) : sls_capture_procs(ck);
-	if (!err && !region)
-		sls_mm_objs_prune(part, ck->epoch);	/* of processes gone */
 out:
 	if (!region)
 		sls_release(ck->q);
@@ -252,6 +250,8 @@ out:
 		return err;
 	}
 	sls_flush(ck, ktime_get_ns() - t0);
+	if (!region)	/* of processes gone: after the stop, not in it */
+		sls_mm_objs_prune(part, ck->epoch);
 	return 0;
 }
 

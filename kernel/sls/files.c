@@ -56,11 +56,12 @@ static char *sls_path_name(const struct path *path, char *buf, u32 *len)
 {
 	char *name;
 
+	/* First: the file of a process gone is unhashed too. */
+	if (sls_names_process(path))
+		return ERR_PTR(-ESRCH);
 	/* Nor can a file of an internal mount: a memfd, say. */
 	if (d_unlinked(path->dentry) || (path->mnt->mnt_flags & MNT_INTERNAL))
 		return ERR_PTR(-EOPNOTSUPP);
-	if (sls_names_process(path))
-		return ERR_PTR(-ESRCH);
 	name = d_path(path, buf, PATH_MAX);
 	if (!IS_ERR(name))
 		*len = buf + PATH_MAX - 1 - name;

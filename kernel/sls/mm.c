@@ -145,6 +145,7 @@ static struct sls_mm_obj *sls_mm_obj_of(struct sls_ckpt *ck, pid_t tgid,
 	struct sls_mm_obj *mo = xa_load(mms, tgid);
 	int err;
 
+	lockdep_assert_held(&ck->part->ckpt_lock);
 	if (mo && mo->mm == mm)
 		goto seen;
 	if (mo) {
