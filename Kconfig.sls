@@ -10,6 +10,8 @@ menuconfig SLS
 	depends on UNIX=y && INET && EPOLL
 	# restore gives VMAs back their madvise() flags
 	select ADVISE_SYSCALLS
+	# restored processes' CLOCK_MONOTONIC goes on from the checkpoint
+	imply TIME_NS
 	help
 	  Checkpoint whole process trees (memory, threads, file
 	  descriptors, pipes, sockets) into a log on a block device up to

@@ -123,7 +123,7 @@ static int sls_capture_procs(struct sls_ckpt *ck)
 {
 	struct task_struct *leader;
 	unsigned int i, k;
-	int err = sls_wait_exits(ck);
+	int err = sls_wait_exits(ck) ?: sls_clocks_capture(ck);
 
 	for (i = 0; i < ck->nr_procs && !err; i++) {
 		leader = get_pid_task(ck->procs[i], PIDTYPE_TGID);
@@ -228,9 +228,10 @@ static int sls_stop(struct sls_ckpt *ck)
 					  "the members did not stop: error %ld",
 					  PTR_ERR(ck->q));
 	}
+	/* A region's epoch sits on the chain whatever pages it takes. */
 	ck->txn = slsfs_epoch_begin(part->store, part->id,
-				    (ck->full ? SLSFS_EPOCH_FULL : 0) |
-				    (region ? SLSFS_EPOCH_PARTIAL : 0));
+				    region ? SLSFS_EPOCH_PARTIAL :
+				    ck->full ? SLSFS_EPOCH_FULL : 0);
 	if (IS_ERR(ck->txn)) {
 		err = sls_refuse(ck, PTR_ERR(ck->txn), "cannot begin an epoch: error %ld",
 				 PTR_ERR(ck->txn));
@@ -304,23 +305,33 @@ static int sls_ckpt_procs(struct sls_ckpt *ck)
  */
 long sls_checkpoint(struct sls_partition *part, const struct sls_request *req)
 {
-	struct sls_ckpt ck = { .part = part, .req = req };
+	struct sls_request r = *req;
+	struct sls_ckpt ck = { .part = part, .req = &r };
 	long err;
 
 	if (mutex_lock_interruptible(&part->ckpt_lock))
 		return -ERESTARTSYS;
-	err = sls_wait_flush(part, req->periodic);
+	err = sls_wait_flush(part, r.periodic);
 	if (err)
 		goto out_unlock;
+	/*
+	 * No whole epoch has the caller's address space as it is (a new
+	 * process, an exec): a region of it could not be restored, so the
+	 * whole partition goes, the region with it.
+	 */
+	if ((r.flags & SLS_PERSIST_REGION) && !sls_mm_region_ready(part))
+		r.flags &= ~SLS_PERSIST_REGION;
 	err = sls_ckpt_procs(&ck);
 	if (err)
 		goto out_unlock;
 	xa_init(&ck.files);
-	/* A region says nothing of the rest: it cannot make up for lost bits. */
-	ck.full = req->flags & SLS_PERSIST_FULL;
-	if (!(req->flags & SLS_PERSIST_REGION))
-		ck.full |= (part->attr_flags & SLS_ATTR_FULL) ||
-			   READ_ONCE(part->need_full);
+	/*
+	 * After lost dirty bits a region takes each page of its range; it
+	 * says nothing of the rest, so the next whole epoch is still full.
+	 */
+	ck.full = (r.flags & SLS_PERSIST_FULL) || READ_ONCE(part->need_full);
+	if (!(r.flags & SLS_PERSIST_REGION))
+		ck.full |= part->attr_flags & SLS_ATTR_FULL;
 	err = sls_stop(&ck);
 	xa_destroy(&ck.files);
 	if (err && ck.shadowed)
@@ -333,7 +344,7 @@ out_unlock:
 		sls_members_put(ck.procs, ck.nr_procs);
 	if (err)
 		return err;
-	if (req->flags & SLS_PERSIST_SYNC)
+	if (r.flags & SLS_PERSIST_SYNC)
 		err = sls_wait_durable(part, ck.epoch);
 	return err ?: ck.epoch;
 }

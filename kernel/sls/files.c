@@ -40,8 +40,8 @@ static bool sls_names_process(const struct path *path)
 	if (sb->s_magic != PROC_SUPER_MAGIC)
 		return false;
 	rcu_read_lock();
-	while (!IS_ROOT(d) && d->d_parent != sb->s_root)
-		d = d->d_parent;
+	while (!IS_ROOT(d) && READ_ONCE(d->d_parent) != sb->s_root)
+		d = READ_ONCE(d->d_parent);
 	pid_dir = !IS_ROOT(d) &&
 		  !kstrtou32((const char *)d->d_name.name, 10, &nr);
 	rcu_read_unlock();

@@ -42,6 +42,7 @@ static const struct sls_rec_shape {
 				    offsetof(struct sls_img_groups, len) },
 	[SLS_REC_EPOLL]		= { sizeof(struct sls_img_epoll) },
 	[SLS_REC_TCP]		= { sizeof(struct sls_img_tcp) },
+	[SLS_REC_CLOCKS]	= { sizeof(struct sls_img_clocks) },
 };
 
 static int sls_rec_check(const struct slsfs_rec *rec)

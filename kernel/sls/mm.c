@@ -138,23 +138,24 @@ struct sls_mm_obj {
 #define SLS_OBJ_PID_BITS	22
 static_assert(PID_MAX_LIMIT <= 1 << SLS_OBJ_PID_BITS);
 
-static struct sls_mm_obj *sls_mm_obj_of(struct sls_ckpt *ck, pid_t tgid,
-					struct mm_struct *mm)
+/* The entry of @tgid for @mm; a new one names object @obj. */
+static struct sls_mm_obj *sls_mm_obj_get(struct sls_partition *part,
+					 pid_t tgid, struct mm_struct *mm,
+					 u64 obj)
 {
-	struct xarray *mms = &ck->part->mms;
-	struct sls_mm_obj *mo = xa_load(mms, tgid);
+	struct sls_mm_obj *mo = xa_load(&part->mms, tgid);
 	int err;
 
-	lockdep_assert_held(&ck->part->ckpt_lock);
+	lockdep_assert_held(&part->ckpt_lock);
 	if (mo && mo->mm == mm)
-		goto seen;
+		return mo;
 	if (mo) {
 		mmdrop(mo->mm);
 	} else {
 		mo = kzalloc(sizeof(*mo), GFP_KERNEL);
 		if (!mo)
 			return ERR_PTR(-ENOMEM);
-		err = xa_err(xa_store(mms, tgid, mo, GFP_KERNEL));
+		err = xa_err(xa_store(&part->mms, tgid, mo, GFP_KERNEL));
 		if (err) {
 			kfree(mo);
 			return ERR_PTR(err);
@@ -162,16 +163,86 @@ static struct sls_mm_obj *sls_mm_obj_of(struct sls_ckpt *ck, pid_t tgid,
 	}
 	mmgrab(mm);
 	mo->mm = mm;
-	mo->obj = ck->epoch << SLS_OBJ_PID_BITS | tgid;
+	mo->obj = obj;
 	mo->whole = false;
-seen:
-	mo->seen = ck->epoch;
+	return mo;
+}
+
+/* The object of @mm in the epoch being taken. */
+static struct sls_mm_obj *sls_mm_obj_of(struct sls_ckpt *ck, pid_t tgid,
+					struct mm_struct *mm)
+{
+	struct sls_mm_obj *mo;
+
+	mo = sls_mm_obj_get(ck->part, tgid, mm,
+			    ck->epoch << SLS_OBJ_PID_BITS | tgid);
+	if (!IS_ERR(mo))
+		mo->seen = ck->epoch;
 	return mo;
 }
 
 /**
+ * sls_mm_region_ready - whether the caller's memory can go as a region
+ * @part:	the partition, its ckpt_lock held
+ *
+ * A region epoch is restored with the records of the newest whole epoch,
+ * so that epoch must have taken the caller's address space, under the
+ * object the region's pages go to.
+ */
+bool sls_mm_region_ready(struct sls_partition *part)
+{
+	struct sls_mm_obj *mo = xa_load(&part->mms, task_tgid_nr(current));
+
+	lockdep_assert_held(&part->ckpt_lock);
+	return mo && mo->mm == current->mm && mo->whole;
+}
+
+/**
+ * sls_mm_objs_restored - restored address spaces go on in their objects
+ * @rs:		the restore, its partition's ckpt_lock held
+ *
+ * Their next epochs, regions among them, add to the objects the restored
+ * epoch read, on top of the pages it holds.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int sls_mm_objs_restored(struct sls_restore *rs)
+{
+	struct sls_image *img = rs->img;
+	struct sls_mm_obj *mo;
+	struct mm_struct *mm;
+	unsigned int i;
+
+	for (i = 0; i < img->nr_procs; i++) {
+		struct task_struct *t = img->procs[i].threads[0].task;
+
+		mm = img->procs[i].mm_obj ? get_task_mm(t) : NULL;
+		if (!mm)
+			continue;
+		mo = sls_mm_obj_get(rs->part, task_tgid_nr(t), mm,
+				    img->procs[i].mm_obj);
+		mmput(mm);
+		if (IS_ERR(mo))
+			return sls_restore_fail(rs, PTR_ERR(mo),
+						"pid %d: memory object: error %ld",
+						img->procs[i].img->pid, PTR_ERR(mo));
+		mo->seen = img->epoch;
+		mo->whole = true;
+	}
+	return 0;
+}
+
+static void sls_mm_obj_forget(struct sls_partition *part, unsigned long tgid,
+			      struct sls_mm_obj *mo)
+{
+	xa_erase(&part->mms, tgid);
+	mmdrop(mo->mm);
+	kfree(mo);
+}
+
+/**
  * sls_mm_objs_prune - forget the address spaces an epoch did not take
- * @part:	the partition, its ckpt_lock held (or its last reference)
+ * @part:	the partition, its ckpt_lock held
  * @epoch:	the epoch that took every member
  */
 void sls_mm_objs_prune(struct sls_partition *part, u64 epoch)
@@ -179,13 +250,20 @@ void sls_mm_objs_prune(struct sls_partition *part, u64 epoch)
 	struct sls_mm_obj *mo;
 	unsigned long tgid;
 
-	xa_for_each(&part->mms, tgid, mo) {
-		if (mo->seen == epoch)
-			continue;
-		xa_erase(&part->mms, tgid);
-		mmdrop(mo->mm);
-		kfree(mo);
-	}
+	xa_for_each(&part->mms, tgid, mo)
+		if (mo->seen != epoch)
+			sls_mm_obj_forget(part, tgid, mo);
+}
+
+/* The partition goes: forget every address space. */
+void sls_mm_objs_free(struct sls_partition *part)
+{
+	struct sls_mm_obj *mo;
+	unsigned long tgid;
+
+	xa_for_each(&part->mms, tgid, mo)
+		sls_mm_obj_forget(part, tgid, mo);
+	xa_destroy(&part->mms);
 }
 
 /* The layout: the mm record and one per VMA, under the mmap lock. */
@@ -634,5 +712,6 @@ int sls_mm_restore(struct sls_rproc *p)
 						p->img->pid, v->start, v->end, err);
 	}
 	sls_mm_fields_restore(img);
+	p->mm_obj = img->obj;
 	return sls_mm_pages_restore(p, img->obj);
 }

@@ -101,8 +101,7 @@ static void sls_partition_free_work(struct work_struct *work)
 	mutex_unlock(&sls_partitions_lock);
 	hrtimer_cancel(&part->timer);
 	cancel_work_sync(&part->tick);
-	sls_mm_objs_prune(part, U64_MAX);	/* no epoch took them all */
-	xa_destroy(&part->mms);
+	sls_mm_objs_free(part);
 	slsfs_part_unpin(part->store, part->id);
 	slsfs_store_put(part->store);
 	kfree(part);

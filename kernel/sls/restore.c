@@ -37,6 +37,7 @@ static void sls_restore_put(struct sls_restore *rs)
 		return;
 	sls_files_close(rs);
 	sls_mm_close(rs);
+	sls_clocks_close(rs);
 	mutex_destroy(&rs->shm_lock);
 	sls_image_free(rs->img);
 	kfree(rs);
@@ -203,8 +204,10 @@ static int sls_spawn_dependents(struct sls_rproc *p)
 static int sls_proc_build(struct sls_rproc *p)
 {
 	unsigned int k;
-	int err = 0;
+	int err;
 
+	/* First, with the restorer's credentials; the rest inherit it. */
+	err = p->parent ? 0 : sls_clocks_enter(p);
 	for (k = 0; k < sls_nr_objdefs && !err; k++)
 		err = sls_objdefs[k].restore(p);
 	if (!err)
@@ -375,6 +378,8 @@ static int sls_restore_finish(struct sls_restore *rs)
 	err = sls_restore_regs(rs);
 	if (!err)
 		err = sls_restore_attach(rs);
+	if (!err)
+		err = sls_mm_objs_restored(rs);
 	if (err)
 		return err;
 	fd = pidfd_prepare(task_pid(root->threads[0].task), 0, &pidfile);
@@ -440,7 +445,7 @@ static int sls_restore_prepare(struct sls_restore *rs, u64 epoch)
 	err = sls_creds_check(img, why);
 	if (err)
 		return sls_restore_fail(rs, err, "%s", why);
-	return sls_files_open(rs);
+	return sls_clocks_prepare(rs) ?: sls_files_open(rs);
 }
 
 static void sls_restore_report(struct sls_restore *rs, long ret)

@@ -143,6 +143,7 @@ struct sls_ckpt {
 };
 
 struct sls_resume;
+struct time_namespace;
 
 /* A thread of an image, and the task restore makes of it. */
 struct sls_rthread {
@@ -173,6 +174,7 @@ struct sls_rproc {
 	struct sls_rproc *parent;	/* NULL for a root of the tree */
 	struct sls_restore *rs;
 	pid_t pid;			/* restored, in the caller's namespace */
+	u64 mm_obj;			/* its memory's object, once mapped */
 };
 
 /* An epoch read back (image.c). */
@@ -198,6 +200,7 @@ struct sls_restore {
 	struct xarray files;		/* file id -> struct file * */
 	struct xarray pipes;		/* pipe inode -> struct sls_rpipe */
 	struct xarray socks;		/* socket inode -> struct sls_rsock */
+	struct time_namespace *time_ns;	/* the processes' clocks, or NULL */
 	struct mutex shm_lock;		/* processes map shared memory at once */
 	struct xarray shms;		/* shmem inode -> struct file * */
 	wait_queue_head_t ready_wq;	/* the restorer waits for the tasks */
@@ -308,6 +311,9 @@ int sls_fs_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_mm_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_mm_capture_region(struct sls_ckpt *ck);
 void sls_mm_objs_prune(struct sls_partition *part, u64 epoch);
+void sls_mm_objs_free(struct sls_partition *part);
+bool sls_mm_region_ready(struct sls_partition *part);
+int sls_mm_objs_restored(struct sls_restore *rs);
 int sls_files_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_emit_path(struct sls_ckpt *ck, u32 kind, const struct path *path);
 void sls_file_stamp(struct inode *inode, u64 *size, s64 *mtime_ns);
@@ -323,6 +329,12 @@ void sls_files_close(struct sls_restore *rs);
 int sls_files_restore(struct sls_rproc *p);
 void sls_mm_close(struct sls_restore *rs);
 int sls_mm_restore(struct sls_rproc *p);
+
+/* clock.c */
+int sls_clocks_capture(struct sls_ckpt *ck);
+int sls_clocks_prepare(struct sls_restore *rs);
+int sls_clocks_enter(struct sls_rproc *p);
+void sls_clocks_close(struct sls_restore *rs);
 
 /* pipe.c, unix.c, epoll.c, tcp.c: kinds of open files (see sls_filedefs[] in files.c). */
 bool sls_is_pipe(struct file *file);

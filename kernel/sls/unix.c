@@ -7,7 +7,8 @@
  * accepted connection) and the data queued for it to read, copied out of
  * its receive queue and left there.  What restore could not rebuild is
  * refused: other families and types, descriptors or out-of-band data in
- * flight, connections not yet accepted.
+ * flight, connections not yet accepted, and at restore an accepted
+ * connection whose listener is not in the epoch.
  */
 #include <linux/file.h>
 #include <linux/mount.h>
@@ -137,11 +138,14 @@ out:
 }
 
 /*
- * Restore.  A connected socket is rebuilt with its peer, as a socketpair,
- * the first time either end is opened; the data each end had queued is
- * sent again by the other, and shutdowns come last, once all is sent.  A
- * socket connected to one no descriptor of the epoch holds was connected
- * outside the partition: that is refused.
+ * Restore.  A connected socket is rebuilt with its peer the first time
+ * either end is opened: as a socketpair, or for an accepted connection
+ * (the accepted end has the listener's address) by connecting to the
+ * restored listener and accepting, so that both ends have their names
+ * again.  The data each end had queued is sent again by the other, and
+ * shutdowns come last, once all is sent.  A socket connected to one no
+ * descriptor of the epoch holds was connected outside the partition: that
+ * is refused.
  */
 struct sls_rsock {
 	struct file *file;
@@ -224,8 +228,9 @@ static int sls_unix_bind(struct socket *sock, const struct sls_img_unix *su)
 	return err;
 }
 
-/* Both ends of a connection, the other one left for its own record. */
-static int sls_unix_pair(struct sls_restore *rs, const struct sls_img_unix *su)
+/* Both ends of a socketpair, the other one left for its own record. */
+static int sls_unix_socketpair(struct sls_restore *rs,
+			       const struct sls_img_unix *su)
 {
 	struct socket *a, *b;
 	struct file *fa, *fb;
@@ -270,7 +275,8 @@ int sls_listen(struct socket *sock, u32 backlog)
 }
 
 /* A socket that is not connected: bound, listening, or neither. */
-static int sls_unix_single(struct sls_restore *rs, const struct sls_img_unix *su)
+static int sls_unix_single(struct sls_restore *rs, const struct sls_img_unix *su,
+			   bool claimed)
 {
 	struct socket *sock;
 	struct file *file;
@@ -287,7 +293,136 @@ static int sls_unix_single(struct sls_restore *rs, const struct sls_img_unix *su
 		fput(file);
 		return err;
 	}
-	return sls_rsock_add(rs, su->ino, file, true);
+	return sls_rsock_add(rs, su->ino, file, claimed);
+}
+
+static const char *sls_unix_addr(const struct sls_img_unix *su)
+{
+	return (const char *)(su + 1);
+}
+
+static bool sls_unix_rec_valid(const struct slsfs_rec *rec)
+{
+	const struct sls_img_unix *su = rec->data;
+
+	return rec->type == SLS_REC_UNIX && rec->len >= sizeof(*su) &&
+	       rec->len - sizeof(*su) >= (u64)su->addr_len + su->data_len;
+}
+
+/* The record of socket @ino in the epoch, or NULL. */
+static const struct sls_img_unix *sls_unix_find(const struct sls_image *img,
+						u64 ino)
+{
+	unsigned int i;
+
+	for (i = 0; i < img->nr_recs; i++)
+		if (sls_unix_rec_valid(&img->recs[i]) &&
+		    ((const struct sls_img_unix *)img->recs[i].data)->ino == ino)
+			return img->recs[i].data;
+	return NULL;
+}
+
+/* The listening socket of the epoch that has @su's address, or NULL. */
+static const struct sls_img_unix *sls_unix_listener_of(const struct sls_image *img,
+						       const struct sls_img_unix *su)
+{
+	const struct sls_img_unix *l;
+	unsigned int i;
+
+	if (!su->addr_len)
+		return NULL;
+	for (i = 0; i < img->nr_recs; i++) {
+		if (!sls_unix_rec_valid(&img->recs[i]))
+			continue;
+		l = img->recs[i].data;
+		if (l->state == SLS_UNIX_LISTENING && l->addr_len == su->addr_len &&
+		    !memcmp(sls_unix_addr(l), sls_unix_addr(su), su->addr_len))
+			return l;
+	}
+	return NULL;
+}
+
+/* The restored listener @l, rebuilt now if its own record comes later. */
+static struct socket *sls_unix_listener(struct sls_restore *rs,
+					const struct sls_img_unix *l)
+{
+	struct sls_rsock *s = xa_load(&rs->socks, l->ino);
+	int err;
+
+	if (!s) {
+		err = sls_unix_single(rs, l, false);
+		if (err)
+			return ERR_PTR(err);
+		s = xa_load(&rs->socks, l->ino);
+	}
+	return sock_from_file(s->file);
+}
+
+/*
+ * An accepted connection, @acc its accepted end and @client the other:
+ * the client connects to the listener @l again, which accepts.  The end
+ * whose record is being opened is claimed.
+ */
+static int sls_unix_accepted(struct sls_restore *rs, const struct sls_img_unix *acc,
+			     const struct sls_img_unix *client,
+			     const struct sls_img_unix *l, bool claim_acc)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct socket *listener, *c, *a;
+	struct file *fc, *fa;
+	int err;
+
+	listener = sls_unix_listener(rs, l);
+	if (IS_ERR(listener))
+		return PTR_ERR(listener);
+	fc = sls_unix_new(&c);
+	if (IS_ERR(fc))
+		return PTR_ERR(fc);
+	err = client->addr_len ? sls_unix_bind(c, client) : 0;
+	memcpy(sun.sun_path, sls_unix_addr(l), l->addr_len);
+	if (!err)	/* not to wait: the listener accepts nothing else */
+		err = kernel_connect(c, (struct sockaddr *)&sun,
+				     offsetof(struct sockaddr_un, sun_path) +
+				     l->addr_len, O_NONBLOCK);
+	if (!err)
+		err = kernel_accept(listener, &a, O_NONBLOCK);
+	if (err) {
+		fput(fc);
+		return err;
+	}
+	fa = sock_alloc_file(a, 0, NULL);	/* releases a if it fails */
+	if (IS_ERR(fa)) {
+		fput(fc);
+		return PTR_ERR(fa);
+	}
+	err = sls_rsock_add(rs, acc->ino, fa, claim_acc);
+	if (err) {
+		fput(fc);
+		return err;
+	}
+	return sls_rsock_add(rs, client->ino, fc, !claim_acc);
+}
+
+/*
+ * Both ends of a connection, the other one left for its own record.  An
+ * end with an address and no listener for it cannot be rebuilt.
+ */
+static int sls_unix_pair(struct sls_restore *rs, const struct sls_img_unix *su)
+{
+	const struct sls_img_unix *peer = sls_unix_find(rs->img, su->peer_ino);
+	const struct sls_img_unix *l;
+
+	if (!peer)	/* refused by sls_unix_finish(), the peer unclaimed */
+		return sls_unix_socketpair(rs, su);
+	l = sls_unix_listener_of(rs->img, su);
+	if (l)
+		return sls_unix_accepted(rs, su, peer, l, true);
+	l = sls_unix_listener_of(rs->img, peer);
+	if (l)
+		return sls_unix_accepted(rs, peer, su, l, false);
+	if (su->addr_len || peer->addr_len)
+		return -EOPNOTSUPP;
+	return sls_unix_socketpair(rs, su);
 }
 
 /* What the socket had to read, sent again by its peer. */
@@ -318,13 +453,10 @@ static const struct sls_img_unix *sls_unix_rec(const struct sls_img_file *f,
 {
 	const struct sls_img_unix *su;
 
-	if (!next || next->type != SLS_REC_UNIX)
+	if (!next || !sls_unix_rec_valid(next))
 		return NULL;
 	su = next->data;
-	if (su->ino != f->obj_id ||
-	    next->len - sizeof(*su) < (u64)su->addr_len + su->data_len)
-		return NULL;
-	return su;
+	return su->ino == f->obj_id ? su : NULL;
 }
 
 static int sls_unix_build(struct sls_restore *rs, const struct sls_img_unix *su)
@@ -332,16 +464,13 @@ static int sls_unix_build(struct sls_restore *rs, const struct sls_img_unix *su)
 	struct sls_rsock *s = xa_load(&rs->socks, su->ino);
 	int err;
 
-	/* The accepted end of a connection: a pair cannot have its address. */
-	if (su->state == SLS_UNIX_CONNECTED && su->addr_len)
-		return -EOPNOTSUPP;
 	if (s) {	/* the peer of one built already */
 		if (s->claimed)
 			return -EUCLEAN;
 		s->claimed = true;
 	} else {
 		err = su->state == SLS_UNIX_CONNECTED ? sls_unix_pair(rs, su) :
-							sls_unix_single(rs, su);
+							sls_unix_single(rs, su, true);
 		if (err)
 			return err;
 		s = xa_load(&rs->socks, su->ino);
@@ -372,7 +501,8 @@ struct file *sls_unix_open(struct sls_restore *rs, const struct sls_img_file *f,
 	if (err)
 		return ERR_PTR(sls_restore_fail(rs, err, "UNIX socket %llu: %s: error %d",
 						su->ino,
-						err == -EOPNOTSUPP ? "an accepted connection" :
+						err == -EOPNOTSUPP ?
+						"an accepted connection whose listener is not in the epoch" :
 						"rebuilding it", err));
 	file = get_file(((struct sls_rsock *)xa_load(&rs->socks, su->ino))->file);
 	sls_file_set_nonblock(file, f->flags);

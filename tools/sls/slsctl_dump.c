@@ -784,6 +784,16 @@ static void dump_eventfd(struct out *o, const void *p, size_t len)
 	j_bool(o, "semaphore", efd.flags & EFD_SEMAPHORE);
 }
 
+static void dump_clocks(struct out *o, const void *p, size_t len)
+{
+	struct sls_img_clocks c;
+
+	(void)len;
+	memcpy(&c, p, sizeof(c));
+	dec(o, "monotonic_ns", "monotonic_ns", c.monotonic_ns);
+	dec(o, "boottime_ns", "boottime_ns", c.boottime_ns);
+}
+
 static void dump_epoll(struct out *o, const void *p, size_t len)
 {
 	const char *items = (const char *)p + sizeof(struct sls_img_epoll);
@@ -940,6 +950,8 @@ static const struct rec_type rec_types[] = {
 	REC_ITEMS(SLS_REC_EPOLL, "epoll", sizeof(struct sls_img_epoll),
 		  AT(sls_img_epoll, nr), struct sls_img_epoll_item, dump_epoll),
 	REC(SLS_REC_TCP, "tcp", sizeof(struct sls_img_tcp), -1, -1, dump_tcp),
+	REC(SLS_REC_CLOCKS, "clocks", sizeof(struct sls_img_clocks), -1, -1,
+	    dump_clocks),
 };
 
 static int bad(struct dump_error *err, size_t offset, const char *fmt, ...)

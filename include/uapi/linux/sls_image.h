@@ -36,6 +36,7 @@ enum sls_rec_type {
 	SLS_REC_GROUPS		= 14,	/* struct sls_img_groups + the gids */
 	SLS_REC_EPOLL		= 15,	/* struct sls_img_epoll + its items */
 	SLS_REC_TCP		= 16,	/* struct sls_img_tcp */
+	SLS_REC_CLOCKS		= 17,	/* struct sls_img_clocks */
 };
 
 /* sls_img_epoch.flags */
@@ -49,6 +50,16 @@ struct sls_img_epoch {
 	__u64 region_end;
 	__u32 flags;
 	__u32 nr_procs;
+};
+
+/*
+ * The clocks that start from zero each boot, as the members read them at
+ * the checkpoint.  One per whole epoch, after its SLS_REC_EPOCH; an epoch
+ * without one restores the clocks as they are.
+ */
+struct sls_img_clocks {
+	__s64 monotonic_ns;		/* CLOCK_MONOTONIC */
+	__s64 boottime_ns;		/* CLOCK_BOOTTIME */
 };
 
 struct sls_img_sigaction {

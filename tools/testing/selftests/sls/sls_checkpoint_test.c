@@ -1016,6 +1016,78 @@ TEST_F(store, incremental_writes_dirty_pages)
 	       seen[0], seen[1], seen[2]);
 }
 
+/* A region persist of @len bytes at @mem: pages_shadowed, or -1. */
+static long long persist_region(const char *sysfs, char *mem, size_t len)
+{
+	struct sls_persist_args args = {
+		.flags = SLS_PERSIST_SYNC | SLS_PERSIST_REGION,
+		.addr = (unsigned long)mem, .len = len,
+	};
+
+	if (sls_persist(SLS_SELF, &args, sizeof(args)) <= 0)
+		return -1;
+	return figure(sysfs, "pages_shadowed");
+}
+
+/* The member's side: 0, or the step that failed. */
+static int region_promoted_member(const char *sysfs, const char *path)
+{
+	char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int part, status;
+	pid_t child;
+
+	if (mem == MAP_FAILED)
+		return 1;
+	mem[0] = 1;
+	part = sls_open(AT_FDCWD, path, NULL, 0, 0);
+	if (part < 0 || attach(part, getpid(), 0))
+		return 2;
+	close(part);
+	if (persist_region(sysfs, mem, PAGE) <= 1)
+		return 3;	/* no whole epoch yet: one is taken */
+	mem[0] = 2;
+	if (persist_region(sysfs, mem, PAGE) != 1)
+		return 4;	/* now a region */
+	child = fork();
+	if (child < 0)
+		return 5;
+	if (child == 0) {
+		mem[0] = 3;
+		_exit(persist_region(sysfs, mem, PAGE) > 1 ? 0 : 1);
+	}
+	if (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return 6;	/* a new address space: a whole epoch */
+	return 0;
+}
+
+/*
+ * A region is restored with the newest whole epoch, so one that no whole
+ * epoch could go with (the first, or one of a child forked since) takes
+ * a whole epoch instead: its pages_shadowed is more than the one page.
+ */
+TEST_F(store, region_without_whole_epoch_is_whole)
+{
+	char path[64];
+	int step;
+	pid_t pid;
+
+	pid = fork_member(-1);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		snprintf(path, sizeof(path), "%s/p", self->mnt);
+		_exit(region_promoted_member(self->sysfs, path));
+	}
+	step = child_status(pid);
+	EXPECT_EQ(0, step) {
+		char why[200] = "";
+
+		read_text(self->sysfs, "last_error", why, sizeof(why));
+		TH_LOG("step %d, last_error: %s", step, why);
+	}
+}
+
 /* Huge pages are shadowed whole and stay huge. */
 TEST_F(store, thp_region)
 {

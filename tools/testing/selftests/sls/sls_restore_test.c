@@ -566,21 +566,31 @@ static int finish(int pidfd, pid_t pid)
  * descendants, restore the latest epoch, which must bring back @pid, and
  * let it check itself.  Its exit code: 0 if all is as it was.
  */
-static int round_trip(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(store) * self, pid_t pid, int ready)
+/*
+ * Restore the latest epoch, which must bring back @pid as a member, and
+ * let it check itself: its exit code.
+ */
+static int restore_and_check(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(store) * self, pid_t pid)
 {
-	pid_t got;
 	int pidfd, code;
+	pid_t got;
 
-	set_and_checkpoint(_metadata, self, pid, ready);
-	close(ready);
-	kill_tree(_metadata, self, pid);
 	pidfd = restore(_metadata, self, 0, 0, &got);
 	EXPECT_EQ(pid, got);
 	EXPECT_TRUE(is_member(self->sysfs, got));
 	code = finish(pidfd, got);
 	close(pidfd);
 	return code;
+}
+
+static int round_trip(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(store) * self, pid_t pid, int ready)
+{
+	set_and_checkpoint(_metadata, self, pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	return restore_and_check(_metadata, self, pid);
 }
 
 /* Fork @member, a member that checks itself once restored: round_trip(). */
@@ -2365,19 +2375,23 @@ static void region_go_handler(int sig)
 }
 
 /*
- * Pages A and B, 1 when the whole member is checkpointed; then B is 2 and
- * A is 2, 3, ... 21, persisted as a region after each.  Restored, the
- * member is where the whole checkpoint found it, with A as the last
- * region epoch has it and B as the whole epoch does.
+ * Pages A and B, 1 when the whole member is checkpointed; then, on
+ * SIGUSR2, A is 2, persisted as a region with SLS_PERSIST_REGION and
+ * @flags, B is 2, and A is 3, ... 21, persisted after each.  The member
+ * says it is done on its ready pipe, or with file @done once it was
+ * restored (the pipe's far end is gone).  Restored after that, it is
+ * where the whole checkpoint found it, with A as the last region epoch
+ * has it and B as the whole epoch does.
  */
-static int region_member(void)
+static int region_member(__u64 flags, const char *done)
 {
 	struct sls_persist_args region = {
-		.flags = SLS_PERSIST_REGION | SLS_PERSIST_SYNC, .len = PAGE,
+		.flags = SLS_PERSIST_REGION | SLS_PERSIST_SYNC | flags,
+		.len = PAGE,
 	};
 	char *a = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int k;
+	int k, fd;
 
 	if (a == MAP_FAILED || signal(SIGUSR2, region_go_handler) == SIG_ERR)
 		return EX_SETUP + 1;
@@ -2388,15 +2402,19 @@ static int region_member(void)
 		pause();
 	if (__atomic_load_n(&restored, __ATOMIC_RELAXED))
 		return !filled(a, PAGE, 21) ? 1 : !filled(a + PAGE, PAGE, 1) ? 2 : 0;
-	fill(a + PAGE, PAGE, 2);
 	region.addr = (unsigned long)a;
 	for (k = 2; k <= 21; k++) {
 		fill(a, PAGE, k);
 		if (sls_persist(SLS_SELF, &region, sizeof(region)) <= 0)
 			return EX_SETUP + 2;
+		if (k == 2)	/* after a region that may be a whole epoch */
+			fill(a + PAGE, PAGE, 2);
 	}
-	if (write(READY_FD, "d", 1) != 1)
+	fd = done ? open(done, O_WRONLY | O_CREAT | O_CLOEXEC, 0600) : READY_FD;
+	if (fd < 0 || (!done && write(fd, "d", 1) != 1))
 		return EX_SETUP + 3;
+	if (done)
+		close(fd);
 	for (;;)
 		pause();	/* until killed */
 }
@@ -2406,25 +2424,83 @@ static int region_member(void)
  * region as of its last persist.  Twenty of them, more than the store
  * keeps, leave the whole epoch they need retained.
  */
-TEST_F(store, region_epochs_restore)
+static int region_round_trip(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(store) * self, __u64 flags)
 {
-	int ready, pidfd, code;
-	pid_t pid, got;
+	int ready;
+	pid_t pid;
 	char c = 0;
 
 	pid = fork_member(&ready);
 	if (pid == 0)
-		_exit(region_member());
+		_exit(region_member(flags, NULL));
 	set_and_checkpoint(_metadata, self, pid, ready);
-	ASSERT_EQ(0, kill(pid, SIGUSR2));
-	ASSERT_EQ(1, read(ready, &c, 1)) TH_LOG("member: %d", setup_status(pid));
-	ASSERT_EQ('d', c);
+	EXPECT_EQ(0, kill(pid, SIGUSR2));
+	EXPECT_EQ(1, read(ready, &c, 1)) TH_LOG("member: %d", setup_status(pid));
+	EXPECT_EQ('d', c);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	return restore_and_check(_metadata, self, pid);
+}
+
+TEST_F(store, region_epochs_restore)
+{
+	int code = region_round_trip(_metadata, self, 0);
+
+	EXPECT_EQ(0, code) TH_LOG("region check %d failed", code);
+}
+
+/*
+ * SLS_PERSIST_FULL takes each page of the range, and only of the range:
+ * the rest still comes from the whole epoch before.
+ */
+TEST_F(store, full_region_keeps_the_rest)
+{
+	int code = region_round_trip(_metadata, self, SLS_PERSIST_FULL);
+
+	EXPECT_EQ(0, code) TH_LOG("region check %d failed", code);
+}
+
+/* Until file @path exists, 10 s at most: 0, or -1. */
+static int wait_file(const char *path)
+{
+	int i;
+
+	for (i = 0; i < 1000; i++) {
+		if (!access(path, F_OK))
+			return 0;
+		usleep(10000);
+	}
+	return -1;
+}
+
+/*
+ * A restored process persists regions, and a restore of them brings its
+ * range back as the last one has it: they went on in the memory the first
+ * restore read, not in memory no whole epoch knows.
+ */
+TEST_F(store, region_epochs_after_restore)
+{
+	int ready, pidfd, code;
+	char done[48];
+	pid_t pid, got;
+
+	snprintf(done, sizeof(done), "%s.done", self->img);
+	unlink(done);
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(region_member(0, done));
+	set_and_checkpoint(_metadata, self, pid, ready);
 	close(ready);
 	kill_tree(_metadata, self, pid);
 	pidfd = restore(_metadata, self, 0, 0, &got);
 	EXPECT_EQ(pid, got);
-	code = finish(pidfd, got);
+	EXPECT_EQ(0, syscall(__NR_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0));
 	close(pidfd);
+	EXPECT_EQ(0, wait_file(done)) TH_LOG("the regions were not persisted");
+	kill_tree(_metadata, self, got);
+	unlink(done);
+	code = restore_and_check(_metadata, self, pid);
 	EXPECT_EQ(0, code) TH_LOG("region check %d failed", code);
 }
 
@@ -2789,31 +2865,179 @@ TEST_F(store, unix_socketpair_data)
 	EXPECT_EQ(0, code) TH_LOG("socket check %d failed", code);
 }
 
-/* A member holding both ends of an accepted connection, and the listener. */
-static int accepted_member(void)
-{
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	socklen_t len = offsetof(struct sockaddr_un, sun_path) + 12;
-	int l, c, a;
+#ifndef CLONE_NEWTIME
+#define CLONE_NEWTIME	0x00000080
+#endif
 
-	memcpy(sun.sun_path, "\0sls-accept", 12);	/* abstract */
-	l = socket(AF_UNIX, SOCK_STREAM, 0);
-	c = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (l < 0 || c < 0 || bind(l, (struct sockaddr *)&sun, len) ||
-	    listen(l, 1) || connect(c, (struct sockaddr *)&sun, len))
+/* Seconds between the kill and the restore in restored_clocks_go_on. */
+#define CLOCK_GAP_S	4
+
+static long long clock_ns(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* A member that checks, once restored, how far its clocks went. */
+static int clocks_member(void)
+{
+	const long long gap = CLOCK_GAP_S * 1000000000LL;
+	long long mono = clock_ns(CLOCK_MONOTONIC);
+	long long boot = clock_ns(CLOCK_BOOTTIME);
+	long long mono2, boot2;
+
+	member_ready();
+	member_wait();
+	mono2 = clock_ns(CLOCK_MONOTONIC);
+	boot2 = clock_ns(CLOCK_BOOTTIME);
+	if (mono2 < mono || boot2 < boot)
+		return 1;	/* back */
+	if (mono2 - mono >= gap || boot2 - boot >= gap)
+		return 2;	/* the time it was gone counted */
+	return 0;
+}
+
+/*
+ * A restored process's CLOCK_MONOTONIC and CLOCK_BOOTTIME go on from the
+ * checkpoint: the seconds it was gone do not count, and they do not go
+ * back (in another boot they would start from zero).
+ */
+TEST_F(store, restored_clocks_go_on)
+{
+	int ready, code;
+	pid_t pid;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(clocks_member());
+	set_and_checkpoint(_metadata, self, pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	sleep(CLOCK_GAP_S);
+	code = restore_and_check(_metadata, self, pid);
+	EXPECT_EQ(0, code) TH_LOG("clocks check %d failed", code);
+}
+
+/* A member whose child is in a time namespace of its own. */
+static int two_clocks_member(void)
+{
+	pid_t child;
+
+	if (unshare(CLONE_NEWTIME))
 		return EX_SETUP + 1;
-	a = accept(l, NULL, NULL);
-	if (a < 0)
+	child = fork();
+	if (child < 0)
 		return EX_SETUP + 2;
+	if (child == 0)
+		for (;;)
+			pause();
 	member_ready();
 	member_wait();
 	return 0;
 }
 
 /*
+ * Members in two time namespaces are refused: a restore puts them all in
+ * one, and one of them would see its clocks jump.
+ */
+TEST_F(store, two_time_namespaces_refused)
+{
+	struct sls_persist_args args = { .flags = SLS_PERSIST_SYNC };
+	char why[200] = "";
+	int ready, err;
+	pid_t pid;
+
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(two_clocks_member());
+	ASSERT_EQ(0, wait_ready(ready)) TH_LOG("member: %d", setup_status(pid));
+	ASSERT_EQ(0, attach(self->part, pid, SLS_ATTACH_TREE));
+	EXPECT_GT(0, sls_persist(self->part, &args, sizeof(args)));
+	err = errno;
+	read_text(self->sysfs, "last_error", why, sizeof(why));
+	EXPECT_EQ(EOPNOTSUPP, err);
+	EXPECT_NE(NULL, strstr(why, "another time namespace")) TH_LOG("%s", why);
+	close(ready);
+}
+
+/* The abstract address of the listener of accepted_member(). */
+static const struct sockaddr_un accept_addr = {
+	.sun_family = AF_UNIX, .sun_path = "\0sls-accept",
+};
+#define ACCEPT_ADDR_LEN	(offsetof(struct sockaddr_un, sun_path) + 12)
+
+/* Whether @fd's name (or with @peer its peer's) is accept_addr. */
+static bool named_accept_addr(int fd, bool peer)
+{
+	struct sockaddr_un got;
+	socklen_t n = sizeof(got);
+
+	if ((peer ? getpeername : getsockname)(fd, (struct sockaddr *)&got, &n))
+		return false;
+	return n == ACCEPT_ADDR_LEN && !memcmp(&got, &accept_addr, n);
+}
+
+/*
+ * A member with a listener, both ends of a connection it accepted, and
+ * data queued each way; with @close_listener it closes the listener.
+ * Restored: the data is there, the accepted end has the listener's name
+ * and the client end has it as its peer's, the connection carries more,
+ * and the listener accepts a new one.
+ */
+static int accepted_member(bool close_listener)
+{
+	const struct sockaddr *sa = (const struct sockaddr *)&accept_addr;
+	int l, c, a, c2;
+	char buf[8];
+
+	l = socket(AF_UNIX, SOCK_STREAM, 0);
+	c = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (l < 0 || c < 0 || bind(l, sa, ACCEPT_ADDR_LEN) || listen(l, 4) ||
+	    connect(c, sa, ACCEPT_ADDR_LEN))
+		return EX_SETUP + 1;
+	a = accept(l, NULL, NULL);
+	if (a < 0 || write(c, "hello", 5) != 5 || write(a, "world", 5) != 5)
+		return EX_SETUP + 2;
+	if (close_listener)
+		close(l);
+	member_ready();
+	member_wait();
+	if (read(a, buf, 5) != 5 || memcmp(buf, "hello", 5))
+		return 1;
+	if (read(c, buf, 5) != 5 || memcmp(buf, "world", 5))
+		return 2;
+	if (!named_accept_addr(a, false) || !named_accept_addr(c, true))
+		return 3;
+	if (write(a, "x", 1) != 1 || read(c, buf, 1) != 1 || buf[0] != 'x')
+		return 4;
+	c2 = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (c2 < 0 || connect(c2, sa, ACCEPT_ADDR_LEN) || accept(l, NULL, NULL) < 0)
+		return 5;
+	return 0;
+}
+
+static int accepted_listening_member(void)
+{
+	return accepted_member(false);
+}
+
+/*
+ * An accepted UNIX connection comes back connected to the restored
+ * listener, with its names and its data.
+ */
+TEST_F(store, unix_accepted_connection)
+{
+	int code = member_round_trip(_metadata, self, accepted_listening_member);
+
+	EXPECT_EQ(0, code) TH_LOG("accepted connection check %d failed", code);
+}
+
+/*
  * What restore cannot rebuild yet is refused with EOPNOTSUPP, saying so,
- * and leaves nothing behind: an accepted UNIX connection, and a lazy
- * restore.
+ * and leaves nothing behind: an accepted UNIX connection whose listener
+ * was closed (no socket of the epoch has its name), and a lazy restore.
  */
 TEST_F(store, unsupported_refused)
 {
@@ -2823,7 +3047,7 @@ TEST_F(store, unsupported_refused)
 
 	pid = fork_member(&ready);
 	if (pid == 0)
-		_exit(accepted_member());
+		_exit(accepted_member(true));
 	set_and_checkpoint(_metadata, self, pid, ready);
 	kill_tree(_metadata, self, pid);
 

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Single level store: the clocks of a partition's processes.
+ *
+ * CLOCK_MONOTONIC and CLOCK_BOOTTIME start from zero each boot: restored
+ * in another boot, a process would see them go back, and a deadline it
+ * computed from them would be far away; restored later in this boot, it
+ * would see them leap.  An epoch records both clocks as its members read
+ * them, and a restore puts the processes in a new time namespace whose
+ * offsets make both go on from there, as if no time had passed between
+ * the checkpoint and the restore.  CLOCK_REALTIME is the world's, and
+ * goes on as it does.
+ *
+ * The members of a partition share one time namespace: a checkpoint that
+ * finds members in two refuses, as a restore could not give both theirs.
+ */
+#include <linux/capability.h>
+#include <linux/nsproxy.h>
+#include <linux/sched/task.h>
+#include <linux/time_namespace.h>
+#include <linux/timekeeping.h>
+
+#include "sls.h"
+
+/* The time namespace of @t, referenced, or NULL for a task that exits. */
+static struct time_namespace *sls_time_ns_of(struct task_struct *t)
+{
+	struct time_namespace *ns = NULL;
+
+	task_lock(t);
+	if (t->nsproxy)
+		ns = get_time_ns(t->nsproxy->time_ns);
+	task_unlock(t);
+	return ns;
+}
+
+/* The members' time namespace, referenced; NULL if none has one. */
+static struct time_namespace *sls_members_time_ns(struct sls_ckpt *ck)
+{
+	struct time_namespace *ns = NULL, *tns;
+	struct task_struct *t;
+	pid_t first = 0;
+	unsigned int i;
+	bool other;
+
+	for (i = 0; i < ck->nr_procs; i++) {
+		t = get_pid_task(ck->procs[i], PIDTYPE_TGID);
+		tns = t ? sls_time_ns_of(t) : NULL;
+		if (tns && !ns) {
+			ns = tns;
+			first = task_tgid_nr(t);
+			tns = NULL;
+		}
+		other = tns && tns != ns;
+		if (other)
+			sls_refuse(ck, -EOPNOTSUPP,
+				   "pid %d: in another time namespace than pid %d",
+				   task_tgid_nr(t), first);
+		if (tns)
+			put_time_ns(tns);
+		if (t)
+			put_task_struct(t);
+		if (other) {
+			put_time_ns(ns);
+			return ERR_PTR(-EOPNOTSUPP);
+		}
+	}
+	return ns;
+}
+
+/**
+ * sls_clocks_capture - record the clocks as the members read them
+ * @ck:		the checkpoint, its members parked
+ *
+ * Return: 0, -ENOMEM, or -EOPNOTSUPP for members in two time namespaces.
+ */
+int sls_clocks_capture(struct sls_ckpt *ck)
+{
+	struct time_namespace *ns = sls_members_time_ns(ck);
+	struct sls_img_clocks img = {
+		.monotonic_ns = ktime_get_ns(),
+		.boottime_ns = ktime_get_boottime_ns(),
+	};
+
+	if (IS_ERR(ns))
+		return PTR_ERR(ns);
+	if (ns) {
+		img.monotonic_ns += timespec64_to_ns(&ns->offsets.monotonic);
+		img.boottime_ns += timespec64_to_ns(&ns->offsets.boottime);
+		put_time_ns(ns);
+	}
+	return sls_emit(ck, SLS_REC_CLOCKS, &img, sizeof(img));
+}
+
+/* The epoch's clocks: the record before its first process, or NULL. */
+static const struct sls_img_clocks *sls_image_clocks(const struct sls_image *img)
+{
+	unsigned int i;
+
+	for (i = 0; i < img->nr_recs && img->recs[i].type != SLS_REC_PROC; i++)
+		if (img->recs[i].type == SLS_REC_CLOCKS)
+			return img->recs[i].data;
+	return NULL;
+}
+
+/**
+ * sls_clocks_prepare - the time namespace the restored processes enter
+ * @rs:		the restore, its image loaded
+ *
+ * Making a time namespace takes CAP_SYS_ADMIN, as unshare(CLONE_NEWTIME)
+ * does; without it, or without CONFIG_TIME_NS, the processes are
+ * restored with the clocks as they are, and the log says so.
+ *
+ * Return: 0, or the error of making the namespace.
+ */
+int sls_clocks_prepare(struct sls_restore *rs)
+{
+	const struct sls_img_clocks *c = sls_image_clocks(rs->img);
+	struct time_namespace *ns;
+
+	if (!c)
+		return 0;
+	if (!IS_ENABLED(CONFIG_TIME_NS) ||
+	    !ns_capable(current_user_ns(), CAP_SYS_ADMIN)) {
+		pr_info("sls: %s: epoch %llu: clocks not restored: %s\n",
+			rs->part->name, rs->img->epoch,
+			IS_ENABLED(CONFIG_TIME_NS) ? "the caller lacks CAP_SYS_ADMIN" :
+			"no CONFIG_TIME_NS");
+		return 0;
+	}
+	ns = copy_time_ns(CLONE_NEWTIME, current_user_ns(),
+			  current->nsproxy->time_ns);
+	if (IS_ERR(ns))
+		return sls_restore_fail(rs, PTR_ERR(ns), "time namespace: error %ld",
+					PTR_ERR(ns));
+	/* Offsets of the host's clocks; nobody is in the namespace yet. */
+	ns->offsets.monotonic = ns_to_timespec64(c->monotonic_ns - ktime_get_ns());
+	ns->offsets.boottime = ns_to_timespec64(c->boottime_ns -
+						ktime_get_boottime_ns());
+	rs->time_ns = ns;
+	return 0;
+}
+
+/**
+ * sls_clocks_enter - a restored root process enters the time namespace
+ * @p:		the process, which is current
+ *
+ * Called by the process itself before it takes its own credentials; the
+ * processes it forks, and their threads, share its namespaces.
+ *
+ * Return: 0, or the error reported with sls_restore_fail().
+ */
+int sls_clocks_enter(struct sls_rproc *p)
+{
+	struct sls_restore *rs = p->rs;
+	struct nsproxy *nsp;
+	int err;
+
+	if (!rs->time_ns)
+		return 0;
+	err = unshare_nsproxy_namespaces(CLONE_NEWTIME, &nsp, NULL, NULL);
+	if (err)
+		return sls_restore_fail(rs, err, "pid %d: time namespace: error %d",
+					p->img->pid, err);
+	/* The namespace the unshare made is not ours: the restore's is. */
+	put_time_ns(nsp->time_ns_for_children);
+	nsp->time_ns_for_children = get_time_ns(rs->time_ns);
+	timens_on_fork(nsp, current);
+	switch_task_namespaces(current, nsp);
+	return 0;
+}
+
+void sls_clocks_close(struct sls_restore *rs)
+{
+	if (rs->time_ns)
+		put_time_ns(rs->time_ns);
+	rs->time_ns = NULL;
+}
