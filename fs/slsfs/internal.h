@@ -102,6 +102,9 @@ struct slsfs_staged {
 	u32 *crcs;		/* one per record block */
 };
 
+/* The epochs a partition keeps when its keep_epochs is 0. */
+#define SLSFS_KEEP_EPOCHS_DEFAULT	16
+
 struct slsfs_partition {
 	struct list_head node;		/* in slsfs_store.parts */
 	struct slsfs_store *st;

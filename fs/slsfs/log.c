@@ -26,7 +26,6 @@
 
 #include "internal.h"
 
-#define SLSFS_KEEP_EPOCHS_DEFAULT	16
 
 struct slsfs_txn {
 	struct slsfs_sb_info *sbi;

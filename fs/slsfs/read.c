@@ -87,6 +87,43 @@ u64 slsfs_epoch_whole(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch)
 EXPORT_SYMBOL_GPL(slsfs_epoch_whole);
 
 /**
+ * slsfs_epoch_partial_room - partial epochs the partition may take yet
+ * @sbi:	the store
+ * @part_id:	the partition
+ *
+ * A partial epoch keeps the newest whole epoch before it however old it
+ * is, and every epoch between (see slsfs_txn_oldest()): partial epochs
+ * alone would keep the partition growing.  Once its keep_epochs newest
+ * would hold no whole epoch, the next epoch should be a whole one.
+ *
+ * Return: how many partial epochs may follow the newest ones, 0 when the
+ * next should be whole (or the partition has no whole epoch).
+ */
+u64 slsfs_epoch_partial_room(struct slsfs_sb_info *sbi, u64 part_id)
+{
+	struct slsfs_partition *part;
+	struct slsfs_epoch *ep;
+	u64 keep, partial = 0, room = 0;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (!part)
+		goto out;
+	keep = part->keep_epochs ?: SLSFS_KEEP_EPOCHS_DEFAULT;
+	list_for_each_entry_reverse(ep, &part->epochs, node) {
+		if (!(ep->flags & SLSFS_COMMIT_PARTIAL)) {
+			room = partial + 1 < keep ? keep - 1 - partial : 0;
+			break;
+		}
+		partial++;
+	}
+out:
+	mutex_unlock(&sbi->lock);
+	return room;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_partial_room);
+
+/**
  * slsfs_epoch_read_records - read an epoch's record stream
  * @sbi:	the store
  * @part_id:	the partition

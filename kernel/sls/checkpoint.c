@@ -316,10 +316,13 @@ long sls_checkpoint(struct sls_partition *part, const struct sls_request *req)
 		goto out_unlock;
 	/*
 	 * No whole epoch has the caller's address space as it is (a new
-	 * process, an exec): a region of it could not be restored, so the
+	 * process, an exec), so a region of it could not be restored; or
+	 * one more region would keep a whole epoch beyond keep_epochs: the
 	 * whole partition goes, the region with it.
 	 */
-	if ((r.flags & SLS_PERSIST_REGION) && !sls_mm_region_ready(part))
+	if ((r.flags & SLS_PERSIST_REGION) &&
+	    (!sls_mm_region_ready(part) ||
+	     !slsfs_epoch_partial_room(part->store, part->id)))
 		r.flags &= ~SLS_PERSIST_REGION;
 	err = sls_ckpt_procs(&ck);
 	if (err)

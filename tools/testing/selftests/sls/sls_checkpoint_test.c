@@ -1088,6 +1088,65 @@ TEST_F(store, region_without_whole_epoch_is_whole)
 	}
 }
 
+/* The member's side of region_row_ends_in_whole_epoch: 0, or the step. */
+static int region_row_member(const char *sysfs, const char *path)
+{
+	struct sls_persist_args args = { .flags = SLS_PERSIST_SYNC };
+	char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int part, i;
+
+	if (mem == MAP_FAILED)
+		return 1;
+	part = sls_open(AT_FDCWD, path, NULL, 0, 0);
+	if (part < 0 || attach(part, getpid(), 0))
+		return 2;
+	close(part);
+	if (sls_persist(SLS_SELF, &args, sizeof(args)) <= 0)
+		return 3;
+	for (i = 0; i < 3; i++) {
+		mem[0] = i;
+		if (persist_region(sysfs, mem, PAGE) != 1)
+			return 4 + i;	/* a region: its one page */
+	}
+	mem[0] = i;
+	if (persist_region(sysfs, mem, PAGE) <= 1)
+		return 7;	/* keep_epochs would lose the whole epoch */
+	return 0;
+}
+
+/*
+ * A region epoch needs the whole epoch before it, which the store keeps
+ * however old it is: a row of regions as long as keep_epochs ends in a
+ * whole epoch, so that the partition's space stays bounded.  With
+ * keep_epochs 4: three regions, then a whole epoch.
+ */
+TEST_F(store, region_row_ends_in_whole_epoch)
+{
+	char path[192];
+	int step, fd;
+	pid_t pid;
+
+	snprintf(path, sizeof(path), "%s/keep_epochs", self->sysfs);
+	fd = open(path, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, write(fd, "4", 1));
+	close(fd);
+	pid = fork_member(-1);
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		snprintf(path, sizeof(path), "%s/p", self->mnt);
+		_exit(region_row_member(self->sysfs, path));
+	}
+	step = child_status(pid);
+	EXPECT_EQ(0, step) {
+		char why[200] = "";
+
+		read_text(self->sysfs, "last_error", why, sizeof(why));
+		TH_LOG("step %d, last_error: %s", step, why);
+	}
+}
+
 /* Huge pages are shadowed whole and stay huge. */
 TEST_F(store, thp_region)
 {

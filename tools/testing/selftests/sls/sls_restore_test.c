@@ -2420,9 +2420,14 @@ static int region_member(__u64 flags, const char *done)
 }
 
 /*
+ * Twenty regions in a row: with keep_epochs 32 none of them has to be a
+ * whole epoch (see region_row_ends_in_whole_epoch).
+ */
+#define REGION_KEEP	32
+
+/*
  * A region epoch restores: the processes as of the last whole epoch, the
- * region as of its last persist.  Twenty of them, more than the store
- * keeps, leave the whole epoch they need retained.
+ * region as of its last persist.
  */
 static int region_round_trip(struct __test_metadata *_metadata,
 			     FIXTURE_DATA(store) * self, __u64 flags)
@@ -2431,6 +2436,7 @@ static int region_round_trip(struct __test_metadata *_metadata,
 	pid_t pid;
 	char c = 0;
 
+	EXPECT_EQ(0, set_figure(self->sysfs, "keep_epochs", REGION_KEEP));
 	pid = fork_member(&ready);
 	if (pid == 0)
 		_exit(region_member(flags, NULL));
@@ -2487,6 +2493,7 @@ TEST_F(store, region_epochs_after_restore)
 
 	snprintf(done, sizeof(done), "%s.done", self->img);
 	unlink(done);
+	EXPECT_EQ(0, set_figure(self->sysfs, "keep_epochs", REGION_KEEP));
 	pid = fork_member(&ready);
 	if (pid == 0)
 		_exit(region_member(0, done));
