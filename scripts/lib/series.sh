@@ -49,7 +49,8 @@ partition, attach processes, checkpoint, restore, run a command under
 persistence, list and remove partitions, print an epoch's records.
 mkfs.slsfs formats a store; slsfs-bench measures one against the device
 it is on, sls-ckpt-bench the stop and flush times of checkpoints and
-region persistence against O_DIRECT writes.  Their man pages, and those
+region persistence against O_DIRECT writes, sls-kv-bench a key-value
+store persisting its table as a region against a write-ahead log.  Their man pages, and those
 of the system calls and of slsfs, are in tools/sls/man."
 "tools/testing/selftests/sls|selftests/sls: test the system calls and slsfs from user space|kselftest_harness tests of every argument rule of the four system calls,
 and of slsfs: mount refusals, commit and read back, retention, a full

@@ -53,23 +53,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sls_bench.h"
 #include "sls_syscalls.h"
-
-#define KIB		1024UL
-#define MIB		(1024UL * KIB)
-#define PAGE		4096UL
-#define MAX_SIZES	16
 
 #define CRIU_IMAGES	"/tmp/criu-images"
 #define REPORT_FIFO	"/tmp/sls-bench.report"	/* restored processes say here */
 #define REPORT_WAIT_MS	300000
-
-static const char *prog = "sls-ckpt-bench";
-
-struct sizes {
-	unsigned long v[MAX_SIZES];
-	int n;
-};
 
 /* What criu dump did to a process of one RSS. */
 struct criu_result {
@@ -94,38 +83,6 @@ struct bench {
 	int report;		/* REPORT_FIFO, open for reading and writing */
 	int repeat;
 };
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static int die(const char *what)
-{
-	fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
-	exit(1);
-}
-
-static int parse_sizes(const char *arg, struct sizes *s)
-{
-	char *copy = strdup(arg), *tok, *save = NULL, *end;
-
-	s->n = 0;
-	for (tok = strtok_r(copy, ",", &save); tok && s->n < MAX_SIZES;
-	     tok = strtok_r(NULL, ",", &save)) {
-		s->v[s->n] = strtoul(tok, &end, 10);
-		if (*end || !s->v[s->n]) {
-			free(copy);
-			return -1;
-		}
-		s->n++;
-	}
-	free(copy);
-	return s->n ? 0 : -1;
-}
 
 /* The first line of the partition's sysfs file @name, "" if none. */
 static char *part_file(const struct bench *b, const char *name, char *buf,
@@ -172,24 +129,6 @@ static double raw_write(const char *dev, unsigned long size, int repeat)
 	free(buf);
 	close(fd);
 	return t;
-}
-
-/* Run @argv, its output to @out (or /dev/null); its exit status, or -1. */
-static int run(const char *const argv[], const char *out)
-{
-	pid_t pid = fork();
-	int status, fd;
-
-	if (pid == 0) {
-		fd = open(out ? out : "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		execvp(argv[0], (char *const *)argv);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
-		return -1;
-	return WEXITSTATUS(status);
 }
 
 /* Nothing of the device in the page cache: a restore reads it back. */
@@ -252,17 +191,6 @@ static void reap(pid_t pid)
 {
 	kill(pid, SIGKILL);
 	waitpid(pid, NULL, 0);
-}
-
-/* Fill @len bytes with bytes that do not compress or dedupe. */
-static void scribble(char *mem, unsigned long len, unsigned int seed)
-{
-	unsigned long i;
-
-	for (i = 0; i < len; i += sizeof(unsigned int)) {
-		seed = seed * 1103515245 + 12345;
-		*(unsigned int *)(mem + i) = seed;
-	}
 }
 
 /* The sum of the first word of each page: reads every page once. */
@@ -794,6 +722,7 @@ int main(int argc, char **argv)
 	double raw[MAX_SIZES];
 	int c, i;
 
+	prog = "sls-ckpt-bench";
 	parse_sizes("16,64,256,512", &rss);
 	parse_sizes("4,64,1024,16384,65536,262144", &dirty);
 	parse_sizes("4,16,64,256,1024", &region);
@@ -828,11 +757,9 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (optind != argc - 1 || !strrchr(argv[optind], '/')) {
-		print_usage(stderr);
+	b.dev = dev_operand(argc, argv, print_usage);
+	if (!b.dev)
 		return 2;
-	}
-	b.dev = argv[optind];
 	prepare_restores(&b);
 	for (i = 0; i < region.n; i++)
 		raw[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat);
