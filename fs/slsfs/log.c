@@ -396,32 +396,6 @@ static int slsfs_txn_write_records(struct slsfs_txn *txn, struct slsfs_wbatch *w
 	return err;
 }
 
-/*
- * The oldest epoch the partition keeps once @txn is committed: of its
- * keep_epochs newest, the oldest, or if that is partial the newest whole
- * one before it, without which no partial epoch after it could be
- * restored.
- */
-static u64 slsfs_txn_oldest(struct slsfs_txn *txn, struct slsfs_partition *part)
-{
-	u64 keep = part->keep_epochs ?: SLSFS_KEEP_EPOCHS_DEFAULT;
-	struct slsfs_epoch *ep, *oldest = NULL;
-	u64 skip;
-
-	if (part->nr_epochs + 1 <= keep)
-		return list_empty(&part->epochs) ? txn->epoch :
-		       list_first_entry(&part->epochs, struct slsfs_epoch, node)->epoch;
-	skip = part->nr_epochs + 1 - keep;
-	list_for_each_entry(ep, &part->epochs, node) {
-		if (!(ep->flags & SLSFS_COMMIT_PARTIAL))
-			oldest = ep;	/* the newest whole one so far */
-		if (!skip--)
-			return (ep->flags & SLSFS_COMMIT_PARTIAL) && oldest ?
-			       oldest->epoch : ep->epoch;
-	}
-	return txn->epoch;
-}
-
 /* Add the committed epoch to the store in memory. */
 static int slsfs_txn_publish(struct slsfs_txn *txn, const struct slsfs_commit *c)
 {
@@ -464,7 +438,7 @@ static int slsfs_txn_write(struct slsfs_txn *txn)
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, txn->part_id);
 	if (part)
-		c.oldest = cpu_to_le64(slsfs_txn_oldest(txn, part));
+		c.oldest = cpu_to_le64(slsfs_part_oldest_kept(part, txn->epoch));
 	mutex_unlock(&sbi->lock);
 	if (!part) {
 		err = -ENOENT;

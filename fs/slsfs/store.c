@@ -450,6 +450,69 @@ int slsfs_epoch_add(struct slsfs_partition *part,
 	return 0;
 }
 
+static u64 slsfs_part_keep(const struct slsfs_partition *part)
+{
+	return part->keep_epochs ?: SLSFS_KEEP_EPOCHS_DEFAULT;
+}
+
+/**
+ * slsfs_part_oldest_kept - the oldest epoch kept once another commits
+ * @part:	the partition
+ * @epoch:	the epoch that commits, newer than all of @part's
+ *
+ * Of the keep_epochs newest, the oldest; or if that is partial, the
+ * newest whole one before it, without which no partial epoch after it
+ * could be restored.
+ *
+ * Return: that epoch's number.
+ */
+u64 slsfs_part_oldest_kept(struct slsfs_partition *part, u64 epoch)
+{
+	u64 keep = slsfs_part_keep(part);
+	struct slsfs_epoch *ep, *whole = NULL;
+	u64 skip;
+
+	if (part->nr_epochs + 1 <= keep)
+		return list_empty(&part->epochs) ? epoch :
+		       list_first_entry(&part->epochs, struct slsfs_epoch, node)->epoch;
+	skip = part->nr_epochs + 1 - keep;
+	list_for_each_entry(ep, &part->epochs, node) {
+		if (!(ep->flags & SLSFS_COMMIT_PARTIAL))
+			whole = ep;	/* the newest whole one so far */
+		if (!skip--)
+			return (ep->flags & SLSFS_COMMIT_PARTIAL) && whole ?
+			       whole->epoch : ep->epoch;
+	}
+	return epoch;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_part_oldest_kept);
+
+/**
+ * slsfs_part_partial_room - partial epochs the partition may take yet
+ * @part:	the partition
+ *
+ * A partial epoch keeps the newest whole epoch before it however old it
+ * is, and every epoch between (slsfs_part_oldest_kept()): partial epochs
+ * alone would keep the partition growing.  Once its keep_epochs newest
+ * would hold no whole epoch, the next epoch should be a whole one.
+ *
+ * Return: how many partial epochs may follow the newest ones, 0 when the
+ * next should be whole (or the partition has no whole epoch).
+ */
+u64 slsfs_part_partial_room(struct slsfs_partition *part)
+{
+	u64 keep = slsfs_part_keep(part), partial = 0;
+	struct slsfs_epoch *ep;
+
+	list_for_each_entry_reverse(ep, &part->epochs, node) {
+		if (!(ep->flags & SLSFS_COMMIT_PARTIAL))
+			return partial + 1 < keep ? keep - 1 - partial : 0;
+		partial++;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_part_partial_room);
+
 /* Add @ep, newer than any epoch of @part, with its record blocks live. */
 void slsfs_epoch_insert(struct slsfs_partition *part, struct slsfs_epoch *ep)
 {
