@@ -87,37 +87,43 @@ u64 slsfs_epoch_whole(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch)
 EXPORT_SYMBOL_GPL(slsfs_epoch_whole);
 
 /**
- * slsfs_epoch_partial_room - partial epochs the partition may take yet
+ * slsfs_epoch_time - when an epoch committed
+ * @sbi:	the store
+ * @part_id:	the partition
+ * @epoch:	a retained epoch
+ *
+ * Return: its commit's CLOCK_REALTIME in ns, 0 if it is not retained.
+ */
+u64 slsfs_epoch_time(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch)
+{
+	struct slsfs_partition *part;
+	struct slsfs_epoch *ep = NULL;
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, part_id);
+	if (part)
+		ep = slsfs_epoch_find(part, epoch);
+	mutex_unlock(&sbi->lock);
+	return ep ? ep->time_ns : 0;
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_time);
+
+/**
+ * slsfs_epoch_partial_room - partial epochs a partition may take yet
  * @sbi:	the store
  * @part_id:	the partition
  *
- * A partial epoch keeps the newest whole epoch before it however old it
- * is, and every epoch between (see slsfs_txn_oldest()): partial epochs
- * alone would keep the partition growing.  Once its keep_epochs newest
- * would hold no whole epoch, the next epoch should be a whole one.
- *
- * Return: how many partial epochs may follow the newest ones, 0 when the
- * next should be whole (or the partition has no whole epoch).
+ * Return: see slsfs_part_partial_room(); 0 for an unknown partition.
  */
 u64 slsfs_epoch_partial_room(struct slsfs_sb_info *sbi, u64 part_id)
 {
 	struct slsfs_partition *part;
-	struct slsfs_epoch *ep;
-	u64 keep, partial = 0, room = 0;
+	u64 room = 0;
 
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, part_id);
-	if (!part)
-		goto out;
-	keep = part->keep_epochs ?: SLSFS_KEEP_EPOCHS_DEFAULT;
-	list_for_each_entry_reverse(ep, &part->epochs, node) {
-		if (!(ep->flags & SLSFS_COMMIT_PARTIAL)) {
-			room = partial + 1 < keep ? keep - 1 - partial : 0;
-			break;
-		}
-		partial++;
-	}
-out:
+	if (part)
+		room = slsfs_part_partial_room(part);
 	mutex_unlock(&sbi->lock);
 	return room;
 }

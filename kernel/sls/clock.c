@@ -103,76 +103,120 @@ static const struct sls_img_clocks *sls_image_clocks(const struct sls_image *img
 	return NULL;
 }
 
+/* A clock an image may give: what a time namespace may be set to. */
+static bool sls_clock_valid(s64 ns)
+{
+	return ns >= 0 && ns / NSEC_PER_SEC < KTIME_SEC_MAX / 2;
+}
+
+/*
+ * The clocks the restored processes start from.  A region epoch holds no
+ * clocks: those of its whole epoch, plus the time between the commits.
+ */
+static int sls_clocks_of_image(struct sls_restore *rs,
+			       const struct sls_img_clocks *c)
+{
+	struct sls_partition *part = rs->part;
+	struct sls_image *img = rs->img;
+	u64 whole, at;
+
+	if (!sls_clock_valid(c->monotonic_ns) || !sls_clock_valid(c->boottime_ns))
+		return sls_restore_fail(rs, -EUCLEAN, "epoch %llu: clocks out of range",
+					img->records_epoch);
+	rs->clocks = *c;
+	if (img->epoch == img->records_epoch)
+		return 0;
+	whole = slsfs_epoch_time(part->store, part->id, img->records_epoch);
+	at = slsfs_epoch_time(part->store, part->id, img->epoch);
+	if (whole && at > whole) {
+		rs->clocks.monotonic_ns += at - whole;
+		rs->clocks.boottime_ns += at - whole;
+	}
+	return 0;
+}
+
 /**
- * sls_clocks_prepare - the time namespace the restored processes enter
+ * sls_clocks_prepare - the namespaces the restored processes enter
  * @rs:		the restore, its image loaded
  *
- * Making a time namespace takes CAP_SYS_ADMIN, as unshare(CLONE_NEWTIME)
- * does; without it, or without CONFIG_TIME_NS, the processes are
- * restored with the clocks as they are, and the log says so.
+ * The caller's namespaces with a new time namespace, as
+ * unshare(CLONE_NEWTIME) makes them, which takes CAP_SYS_ADMIN: without
+ * it, or without CONFIG_TIME_NS, the processes are restored with the
+ * clocks as they are, and the log says so.  The offsets are set once the
+ * processes are built (sls_clocks_freeze()).
  *
- * Return: 0, or the error of making the namespace.
+ * Return: 0, or the error reported with sls_restore_fail().
  */
 int sls_clocks_prepare(struct sls_restore *rs)
 {
 	const struct sls_img_clocks *c = sls_image_clocks(rs->img);
-	struct time_namespace *ns;
+	struct nsproxy *nsp = NULL;
+	int err;
 
 	if (!c)
 		return 0;
-	if (!IS_ENABLED(CONFIG_TIME_NS) ||
-	    !ns_capable(current_user_ns(), CAP_SYS_ADMIN)) {
+	err = sls_clocks_of_image(rs, c);
+	if (err)
+		return err;
+	err = IS_ENABLED(CONFIG_TIME_NS) ?
+	      unshare_nsproxy_namespaces(CLONE_NEWTIME, &nsp, NULL, NULL) :
+	      -EOPNOTSUPP;
+	if (err == -EPERM || err == -EOPNOTSUPP) {
 		pr_info("sls: %s: epoch %llu: clocks not restored: %s\n",
-			rs->part->name, rs->img->epoch,
-			IS_ENABLED(CONFIG_TIME_NS) ? "the caller lacks CAP_SYS_ADMIN" :
-			"no CONFIG_TIME_NS");
+			rs->part->name, rs->img->epoch, err == -EPERM ?
+			"the caller lacks CAP_SYS_ADMIN" : "no CONFIG_TIME_NS");
 		return 0;
 	}
-	ns = copy_time_ns(CLONE_NEWTIME, current_user_ns(),
-			  current->nsproxy->time_ns);
-	if (IS_ERR(ns))
-		return sls_restore_fail(rs, PTR_ERR(ns), "time namespace: error %ld",
-					PTR_ERR(ns));
-	/* Offsets of the host's clocks; nobody is in the namespace yet. */
-	ns->offsets.monotonic = ns_to_timespec64(c->monotonic_ns - ktime_get_ns());
-	ns->offsets.boottime = ns_to_timespec64(c->boottime_ns -
-						ktime_get_boottime_ns());
-	rs->time_ns = ns;
+	if (err)
+		return sls_restore_fail(rs, err, "time namespace: error %d", err);
+	/* The processes are in the namespace they make for their children. */
+	put_time_ns(nsp->time_ns);
+	nsp->time_ns = get_time_ns(nsp->time_ns_for_children);
+	rs->nsp = nsp;
 	return 0;
 }
 
 /**
- * sls_clocks_enter - a restored root process enters the time namespace
+ * sls_clocks_enter - a restored root process enters the namespaces
  * @p:		the process, which is current
  *
- * Called by the process itself before it takes its own credentials; the
- * processes it forks, and their threads, share its namespaces.
- *
- * Return: 0, or the error reported with sls_restore_fail().
+ * The processes it forks, and their threads, share them.
  */
-int sls_clocks_enter(struct sls_rproc *p)
+void sls_clocks_enter(struct sls_rproc *p)
 {
-	struct sls_restore *rs = p->rs;
-	struct nsproxy *nsp;
-	int err;
+	struct nsproxy *nsp = p->rs->nsp;
 
-	if (!rs->time_ns)
-		return 0;
-	err = unshare_nsproxy_namespaces(CLONE_NEWTIME, &nsp, NULL, NULL);
-	if (err)
-		return sls_restore_fail(rs, err, "pid %d: time namespace: error %d",
-					p->img->pid, err);
-	/* The namespace the unshare made is not ours: the restore's is. */
-	put_time_ns(nsp->time_ns_for_children);
-	nsp->time_ns_for_children = get_time_ns(rs->time_ns);
-	timens_on_fork(nsp, current);
+	if (!nsp)
+		return;
+	get_nsproxy(nsp);
 	switch_task_namespaces(current, nsp);
-	return 0;
+}
+
+/**
+ * sls_clocks_freeze - set the clocks, the processes built
+ * @rs:		the restore, whose processes wait to go to user mode
+ * @task:	one of them
+ *
+ * As late as can be: to the processes, time stood still from the
+ * checkpoint to here.  No process has read a clock in the namespace yet.
+ */
+void sls_clocks_freeze(struct sls_restore *rs, struct task_struct *task)
+{
+	struct time_namespace *ns;
+
+	if (!rs->nsp)
+		return;
+	ns = rs->nsp->time_ns;
+	ns->offsets.monotonic = ns_to_timespec64(rs->clocks.monotonic_ns -
+						 ktime_get_ns());
+	ns->offsets.boottime = ns_to_timespec64(rs->clocks.boottime_ns -
+						ktime_get_boottime_ns());
+	timens_commit(task, ns);
 }
 
 void sls_clocks_close(struct sls_restore *rs)
 {
-	if (rs->time_ns)
-		put_time_ns(rs->time_ns);
-	rs->time_ns = NULL;
+	if (rs->nsp)
+		put_nsproxy(rs->nsp);
+	rs->nsp = NULL;
 }

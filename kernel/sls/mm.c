@@ -131,7 +131,7 @@ struct sls_mm_obj {
 	struct mm_struct *mm;		/* grabbed: its address is not reused */
 	u64 obj;
 	u64 seen;			/* the last epoch that took it */
-	bool whole;			/* an epoch took all of its pages */
+	u64 whole_epoch;		/* the last epoch that took all of it */
 };
 
 /* An object: (the epoch that first took the address space) << 22 | tgid. */
@@ -164,7 +164,7 @@ static struct sls_mm_obj *sls_mm_obj_get(struct sls_partition *part,
 	mmgrab(mm);
 	mo->mm = mm;
 	mo->obj = obj;
-	mo->whole = false;
+	mo->whole_epoch = 0;
 	return mo;
 }
 
@@ -187,14 +187,19 @@ static struct sls_mm_obj *sls_mm_obj_of(struct sls_ckpt *ck, pid_t tgid,
  *
  * A region epoch is restored with the records of the newest whole epoch,
  * so that epoch must have taken the caller's address space, under the
- * object the region's pages go to.
+ * object the region's pages go to: not one that failed.
  */
 bool sls_mm_region_ready(struct sls_partition *part)
 {
 	struct sls_mm_obj *mo = xa_load(&part->mms, task_tgid_nr(current));
+	u64 whole;
 
 	lockdep_assert_held(&part->ckpt_lock);
-	return mo && mo->mm == current->mm && mo->whole;
+	if (!mo || mo->mm != current->mm || !mo->whole_epoch)
+		return false;
+	whole = slsfs_epoch_whole(part->store, part->id,
+				  slsfs_epoch_latest(part->store, part->id));
+	return whole >= mo->whole_epoch;
 }
 
 /**
@@ -227,7 +232,7 @@ int sls_mm_objs_restored(struct sls_restore *rs)
 						"pid %d: memory object: error %ld",
 						img->procs[i].img->pid, PTR_ERR(mo));
 		mo->seen = img->epoch;
-		mo->whole = true;
+		mo->whole_epoch = img->records_epoch;
 	}
 	return 0;
 }
@@ -309,7 +314,7 @@ static int sls_mm_pages(struct sls_ckpt *ck, pid_t tgid, struct mm_struct *mm,
 			struct sls_mm_obj *mo, unsigned long start,
 			unsigned long end)
 {
-	struct sls_shadow sh = { .full = ck->full || !mo->whole };
+	struct sls_shadow sh = { .full = ck->full || !mo->whole_epoch };
 	unsigned long i;
 	int err;
 
@@ -325,7 +330,7 @@ static int sls_mm_pages(struct sls_ckpt *ck, pid_t tgid, struct mm_struct *mm,
 	if (err)
 		sls_refuse(ck, err, "pid %d: memory: error %d", tgid, err);
 	else if (!(ck->req->flags & SLS_PERSIST_REGION))
-		mo->whole = true;
+		mo->whole_epoch = ck->epoch;
 	ck->nr_pages += sh.nr;
 	ck->nr_copied += sh.nr_copied + sh.nr_shared;
 	sls_shadow_release(&sh);

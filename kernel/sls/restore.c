@@ -204,10 +204,10 @@ static int sls_spawn_dependents(struct sls_rproc *p)
 static int sls_proc_build(struct sls_rproc *p)
 {
 	unsigned int k;
-	int err;
+	int err = 0;
 
-	/* First, with the restorer's credentials; the rest inherit it. */
-	err = p->parent ? 0 : sls_clocks_enter(p);
+	if (!p->parent)	/* the processes it forks share its namespaces */
+		sls_clocks_enter(p);
 	for (k = 0; k < sls_nr_objdefs && !err; k++)
 		err = sls_objdefs[k].restore(p);
 	if (!err)
@@ -382,6 +382,7 @@ static int sls_restore_finish(struct sls_restore *rs)
 		err = sls_mm_objs_restored(rs);
 	if (err)
 		return err;
+	sls_clocks_freeze(rs, root->threads[0].task);
 	fd = pidfd_prepare(task_pid(root->threads[0].task), 0, &pidfile);
 	if (fd < 0)
 		return sls_restore_fail(rs, fd, "pidfd: error %d", fd);

@@ -143,7 +143,7 @@ struct sls_ckpt {
 };
 
 struct sls_resume;
-struct time_namespace;
+struct nsproxy;
 
 /* A thread of an image, and the task restore makes of it. */
 struct sls_rthread {
@@ -200,7 +200,8 @@ struct sls_restore {
 	struct xarray files;		/* file id -> struct file * */
 	struct xarray pipes;		/* pipe inode -> struct sls_rpipe */
 	struct xarray socks;		/* socket inode -> struct sls_rsock */
-	struct time_namespace *time_ns;	/* the processes' clocks, or NULL */
+	struct nsproxy *nsp;		/* with their time namespace, or NULL */
+	struct sls_img_clocks clocks;	/* what their clocks start from */
 	struct mutex shm_lock;		/* processes map shared memory at once */
 	struct xarray shms;		/* shmem inode -> struct file * */
 	wait_queue_head_t ready_wq;	/* the restorer waits for the tasks */
@@ -333,7 +334,8 @@ int sls_mm_restore(struct sls_rproc *p);
 /* clock.c */
 int sls_clocks_capture(struct sls_ckpt *ck);
 int sls_clocks_prepare(struct sls_restore *rs);
-int sls_clocks_enter(struct sls_rproc *p);
+void sls_clocks_enter(struct sls_rproc *p);
+void sls_clocks_freeze(struct sls_restore *rs, struct task_struct *task);
 void sls_clocks_close(struct sls_restore *rs);
 
 /* pipe.c, unix.c, epoll.c, tcp.c: kinds of open files (see sls_filedefs[] in files.c). */

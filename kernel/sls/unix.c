@@ -359,6 +359,20 @@ static struct socket *sls_unix_listener(struct sls_restore *rs,
 }
 
 /*
+ * Whether accepted socket @a is the other end of @c: the listener is
+ * live, and a connection from outside may have come first.
+ */
+static int sls_unix_accepted_ours(struct socket *a, struct socket *c)
+{
+	struct sock *peer = unix_peer_get(a->sk);
+	bool ours = peer == c->sk;
+
+	if (peer)
+		sock_put(peer);
+	return ours ? 0 : -EBUSY;
+}
+
+/*
  * An accepted connection, @acc its accepted end and @client the other:
  * the client connects to the listener @l again, which accepts.  The end
  * whose record is being opened is claimed.
@@ -372,6 +386,8 @@ static int sls_unix_accepted(struct sls_restore *rs, const struct sls_img_unix *
 	struct file *fc, *fa;
 	int err;
 
+	if (l->addr_len > sizeof(sun.sun_path))
+		return -EUCLEAN;
 	listener = sls_unix_listener(rs, l);
 	if (IS_ERR(listener))
 		return PTR_ERR(listener);
@@ -391,9 +407,12 @@ static int sls_unix_accepted(struct sls_restore *rs, const struct sls_img_unix *
 		return err;
 	}
 	fa = sock_alloc_file(a, 0, NULL);	/* releases a if it fails */
-	if (IS_ERR(fa)) {
+	err = PTR_ERR_OR_ZERO(fa) ?: sls_unix_accepted_ours(a, c);
+	if (err) {
+		if (!IS_ERR(fa))
+			fput(fa);
 		fput(fc);
-		return PTR_ERR(fa);
+		return err;
 	}
 	err = sls_rsock_add(rs, acc->ino, fa, claim_acc);
 	if (err) {
