@@ -208,6 +208,9 @@ static const struct sls_filedef {
 			     const struct sls_img_file *f,
 			     const struct slsfs_rec *next);
 } sls_filedefs[] = {
+	/* Before regular files: a deleted one has no path to reopen. */
+	{ SLS_FILE_TMPFILE, "deleted file", true, sls_is_tmpfile,
+	  sls_tmpfile_capture, sls_tmpfile_open },
 	{ SLS_FILE_REG, "regular file", true, sls_is_reg, NULL, sls_path_open },
 	{ SLS_FILE_DIR, "directory", true, sls_is_dir, NULL, sls_path_open },
 	{ SLS_FILE_CHR, "character device", true, sls_is_chrdev, NULL,
@@ -276,10 +279,12 @@ static int sls_emit_file(struct sls_ckpt *ck, struct task_struct *leader,
 
 	if (!buf)
 		return -ENOMEM;
-	if (def->kind == SLS_FILE_REG)
+	if (def->kind == SLS_FILE_REG || def->kind == SLS_FILE_TMPFILE)
 		sls_file_stamp(file_inode(file), &img.size, &img.mtime_ns);
 	if (def->by_path) {
-		name = sls_path_name(&file->f_path, buf, &img.path_len);
+		name = def->kind == SLS_FILE_TMPFILE ?
+		       sls_tmpfile_dir(file, buf, &img.path_len) :
+		       sls_path_name(&file->f_path, buf, &img.path_len);
 		if (IS_ERR(name)) {
 			err = sls_refuse(ck, -EOPNOTSUPP, "pid %d fd %u: %s",
 					 task_tgid_nr(leader), fd,
@@ -528,6 +533,7 @@ void sls_files_close(struct sls_restore *rs)
 	xa_for_each(&rs->files, id, file)
 		fput(file);
 	xa_destroy(&rs->files);
+	xa_destroy(&rs->tmpfiles);	/* references of rs->files */
 	xa_for_each(&rs->pipes, id, rp) {
 		if (rp->end[0])
 			fput(rp->end[0]);

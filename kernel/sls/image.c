@@ -43,6 +43,8 @@ static const struct sls_rec_shape {
 	[SLS_REC_EPOLL]		= { sizeof(struct sls_img_epoll) },
 	[SLS_REC_TCP]		= { sizeof(struct sls_img_tcp) },
 	[SLS_REC_CLOCKS]	= { sizeof(struct sls_img_clocks) },
+	[SLS_REC_FILE_DATA]	= { sizeof(struct sls_img_file_data),
+				    offsetof(struct sls_img_file_data, len) },
 };
 
 static int sls_rec_check(const struct slsfs_rec *rec)

@@ -107,6 +107,11 @@ static int sls_emit_vma(struct sls_ckpt *ck, struct task_struct *leader,
 				  sls_vma_special(vma) ?: "device or hugetlb");
 	if (img.kind == SLS_VMA_ANON_SHARED) {
 		img.shm_id = file_inode(vma->vm_file)->i_ino;
+	} else if (vma->vm_file && (d_unlinked(vma->vm_file->f_path.dentry) ||
+				    (vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL))) {
+		return sls_refuse(ck, -EOPNOTSUPP,
+				  "pid %d: mapping %#lx: a deleted file",
+				  task_tgid_nr(leader), vma->vm_start);
 	} else if (vma->vm_file) {
 		name = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
 		if (IS_ERR(name))

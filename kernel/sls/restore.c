@@ -495,6 +495,7 @@ long sls_restore(struct sls_partition *part, const struct sls_restore_args *args
 	xa_init(&rs->socks);
 	mutex_init(&rs->shm_lock);
 	xa_init(&rs->shms);
+	xa_init(&rs->tmpfiles);
 	init_waitqueue_head(&rs->ready_wq);
 	init_waitqueue_head(&rs->go_wq);
 

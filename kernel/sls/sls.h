@@ -204,6 +204,7 @@ struct sls_restore {
 	struct sls_img_clocks clocks;	/* what their clocks start from */
 	struct mutex shm_lock;		/* processes map shared memory at once */
 	struct xarray shms;		/* shmem inode -> struct file * */
+	struct xarray tmpfiles;		/* deleted file's inode -> its first file */
 	wait_queue_head_t ready_wq;	/* the restorer waits for the tasks */
 	wait_queue_head_t go_wq;	/* the tasks wait for the restorer */
 	unsigned int nr_waiting;	/* tasks to report, under ready_wq.lock */
@@ -330,6 +331,14 @@ void sls_files_close(struct sls_restore *rs);
 int sls_files_restore(struct sls_rproc *p);
 void sls_mm_close(struct sls_restore *rs);
 int sls_mm_restore(struct sls_rproc *p);
+
+/* tmpfile.c */
+bool sls_is_tmpfile(struct file *file);
+char *sls_tmpfile_dir(struct file *file, char *buf, u32 *len);
+int sls_tmpfile_capture(struct sls_ckpt *ck, struct file *file,
+			struct sls_img_file *img);
+struct file *sls_tmpfile_open(struct sls_restore *rs, const struct sls_img_file *f,
+			      const struct slsfs_rec *next);
 
 /* clock.c */
 int sls_clocks_capture(struct sls_ckpt *ck);

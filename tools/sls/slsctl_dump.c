@@ -95,6 +95,7 @@ static const char *const file_kinds[] = {
 	[SLS_FILE_EVENTFD] = "eventfd",
 	[SLS_FILE_EPOLL] = "epoll",
 	[SLS_FILE_TCP] = "tcp",
+	[SLS_FILE_TMPFILE] = "deleted",
 };
 
 static const char *const tcp_families[] = {
@@ -752,6 +753,16 @@ static void dump_pipe(struct out *o, const void *p, size_t len)
 	    PIPE_SHOW_MAX);
 }
 
+static void dump_file_data(struct out *o, const void *p, size_t len)
+{
+	struct sls_img_file_data fd;
+
+	(void)len;
+	memcpy(&fd, p, sizeof(fd));
+	dec(o, "len", "len", fd.len);
+	str(o, "", "data", (const char *)p + sizeof(fd), fd.len, PIPE_SHOW_MAX);
+}
+
 static void dump_unix(struct out *o, const void *p, size_t len)
 {
 	struct sls_img_unix un;
@@ -952,6 +963,8 @@ static const struct rec_type rec_types[] = {
 	REC(SLS_REC_TCP, "tcp", sizeof(struct sls_img_tcp), -1, -1, dump_tcp),
 	REC(SLS_REC_CLOCKS, "clocks", sizeof(struct sls_img_clocks), -1, -1,
 	    dump_clocks),
+	REC(SLS_REC_FILE_DATA, "file-data", sizeof(struct sls_img_file_data),
+	    AT(sls_img_file_data, len), -1, dump_file_data),
 };
 
 static int bad(struct dump_error *err, size_t offset, const char *fmt, ...)

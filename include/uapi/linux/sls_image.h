@@ -37,6 +37,7 @@ enum sls_rec_type {
 	SLS_REC_EPOLL		= 15,	/* struct sls_img_epoll + its items */
 	SLS_REC_TCP		= 16,	/* struct sls_img_tcp */
 	SLS_REC_CLOCKS		= 17,	/* struct sls_img_clocks */
+	SLS_REC_FILE_DATA	= 18,	/* struct sls_img_file_data + the bytes */
 };
 
 /* sls_img_epoch.flags */
@@ -210,6 +211,7 @@ enum sls_img_file_kind {
 	SLS_FILE_EVENTFD	= 8,
 	SLS_FILE_EPOLL		= 9,
 	SLS_FILE_TCP		= 10,	/* a TCP socket, IPv4 or IPv6 */
+	SLS_FILE_TMPFILE	= 11,	/* a deleted regular file: path is its directory */
 };
 
 /*
@@ -231,6 +233,15 @@ struct sls_img_file {
 	__u32 pad;
 	__u64 size;			/* of a regular file, at the checkpoint */
 	__s64 mtime_ns;			/* its modification time then */
+};
+
+/*
+ * The contents of a deleted regular file (SLS_FILE_TMPFILE), whole.
+ * Follows its SLS_REC_FILE.
+ */
+struct sls_img_file_data {
+	__u32 len;			/* of the bytes that follow */
+	__u32 pad;
 };
 
 struct sls_img_pipe {

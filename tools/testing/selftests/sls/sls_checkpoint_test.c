@@ -491,11 +491,25 @@ static pid_t epoll_moved_member(void)
 	return pid;
 }
 
+/* A file of @size bytes in /tmp, deleted: its descriptor. */
+static int deleted_file(off_t size)
+{
+	char path[] = "/tmp/sls-deleted.XXXXXX";
+	int fd = mkstemp(path);
+
+	if (fd >= 0 && (unlink(path) || ftruncate(fd, size))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 TEST_F(store, unsupported_descriptors_refused)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	int sv[2], ptmx, efd, ep;
+	int sv[2], ptmx, efd, ep, fd;
 	sigset_t mask;
+	void *map;
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGUSR1);
@@ -543,6 +557,18 @@ TEST_F(store, unsupported_descriptors_refused)
 				      epoll_moved_member(),
 				      "epoll of a reused descriptor",
 				      "fd 4: epoll: item of fd 5"));
+	/* A deleted file is recorded whole, up to 1 MiB; not mapped. */
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      holding_member(deleted_file(2 << 20)),
+				      "large deleted file", "fd 3: deleted file of"));
+	fd = deleted_file(PAGE);
+	ASSERT_LE(0, fd);
+	map = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE, fd, 0);
+	ASSERT_NE(MAP_FAILED, map);
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      holding_member(fd), "mapped deleted file",
+				      "a deleted file"));
+	munmap(map, PAGE);
 	/* Nothing was committed by any of them. */
 	EXPECT_EQ(0, figure(self->sysfs, "durable_epoch"));
 }

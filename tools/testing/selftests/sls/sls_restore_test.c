@@ -2969,6 +2969,47 @@ TEST_F(store, two_time_namespaces_refused)
 	close(ready);
 }
 
+/*
+ * A member with a deleted file open on two descriptors opened one by one,
+ * and a dup of the first, at offset 6.  Restored: the contents, the
+ * offsets, the sharing of the offset with the dup and of the file with
+ * the other open are as they were, and the file is still deleted.
+ */
+static int tmpfile_member(void)
+{
+	char path[] = "/tmp/sls-tmpfile.XXXXXX", buf[16];
+	int a = mkstemp(path), b, c;
+	struct stat sa, sb;
+
+	b = a < 0 ? -1 : open(path, O_RDWR);
+	if (b < 0 || write(a, "hello unlinked", 14) != 14 || unlink(path) ||
+	    lseek(a, 6, SEEK_SET) != 6)
+		return EX_SETUP + 1;
+	c = dup(a);
+	member_ready();
+	member_wait();
+	if (fstat(a, &sa) || fstat(b, &sb) || sa.st_nlink || sa.st_size != 14)
+		return 1;
+	if (read(a, buf, 8) != 8 || memcmp(buf, "unlinked", 8))
+		return 2;
+	if (lseek(c, 0, SEEK_CUR) != 14)
+		return 3;	/* the dup shares the offset */
+	if (read(b, buf, 5) != 5 || memcmp(buf, "hello", 5))
+		return 4;	/* the other open has its own */
+	if (sa.st_ino != sb.st_ino || pwrite(b, "!", 1, 14) != 1 ||
+	    pread(a, buf, 1, 14) != 1 || buf[0] != '!')
+		return 5;	/* both are the one file */
+	return 0;
+}
+
+/* A deleted file comes back, deleted, with its contents and offsets. */
+TEST_F(store, deleted_file_restored)
+{
+	int code = member_round_trip(_metadata, self, tmpfile_member);
+
+	EXPECT_EQ(0, code) TH_LOG("deleted file check %d failed", code);
+}
+
 /* The abstract address of the listener of accepted_member(). */
 static const struct sockaddr_un accept_addr = {
 	.sun_family = AF_UNIX, .sun_path = "\0sls-accept",
