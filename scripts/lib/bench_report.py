@@ -7,8 +7,9 @@ Usage: bench_report.py DIR KERNEL_VERSION COMMAND
 DIR/bench.log is the guest's console.  Each line "csv:NAME:FIELDS" goes
 to DIR/NAME.csv (its first such line is the header); DIR/report.md gets
 the date, the kernel, the command, every CSV as a table and the lines the
-benchmarks printed; with gnuplot, DIR/redis.png shows the Redis
-throughputs.  Exit status 1 if the log holds no CSV row of figures.
+benchmarks printed; with gnuplot, a graph of each table PLOTS names
+(DIR/redis.png, full.png, incremental.png, restore.png, kv.png).  Exit
+status 1 if the log holds no CSV row of figures.
 """
 import datetime
 import os
@@ -48,28 +49,52 @@ def markdown(rows):
     return md
 
 
-def plot_redis(out, rows):
-    if not shutil.which('gnuplot') or len(rows) < 2:
+# name: (histogram?, x label, y label, title, [(column, legend)], log y?)
+PLOTS = {
+    'redis': (True, '', 'requests/s', 'Redis under redis-benchmark, by persistence',
+              [('set_rps', 'SET'), ('get_rps', 'GET')], False),
+    'full': (False, 'RSS (MiB)', 'ms', 'Full checkpoint: sls stop time and criu frozen time',
+             [('stop_ms', 'sls stop'), ('criu_frozen_ms', 'criu dump frozen')], True),
+    'incremental': (False, 'dirty set (KiB)', 'ms', 'Incremental checkpoint',
+                    [('stop_ms', 'stop'), ('flush_ms', 'flush')], True),
+    'restore': (False, 'RSS (MiB)', 'ms', 'Restore until every page was read',
+                [('eager_all_ms', 'sls eager'), ('criu_all_ms', 'criu restore')], True),
+    'kv': (True, 'puts per batch', 'puts/s', 'Key-value store: table as a region vs write-ahead log',
+           [('region_puts_s', 'sls region'), ('wal_puts_s', 'WAL + fdatasync')], True),
+}
+
+
+def plot(out, name, rows):
+    """DIR/NAME.png from NAME.csv with gnuplot: its file name, or None."""
+    if name not in PLOTS or not shutil.which('gnuplot') or len(rows) < 2:
         return None
-    png = os.path.join(out, 'redis.png')
+    histogram, xlabel, ylabel, title, series, logy = PLOTS[name]
+    head = rows[0]
+    series = [(head.index(c) + 1, t) for c, t in series if c in head]
+    if not series:
+        return None
+    png = os.path.join(out, name + '.png')
+    csv = os.path.join(out, name + '.csv')
+    style = ('set style data histograms\nset style histogram clustered\n'
+             'set style fill solid 0.8\nset xtics rotate by -30\n'
+             if histogram else 'set style data linespoints\nset logscale x 2\n')
+    uses = [f"'{csv}' skip 1 using {col}:xtic(1) title '{t}'" if histogram else
+            f"'{csv}' skip 1 using 1:{col} title '{t}'" for col, t in series]
     script = f"""
 set terminal png size 900,500
 set output '{png}'
 set datafile separator ','
-set style data histograms
-set style histogram clustered
-set style fill solid 0.8
-set ylabel 'requests/s'
-set yrange [0:*]
-set title 'Redis under redis-benchmark, by persistence'
-set xtics rotate by -30
-plot '{os.path.join(out, 'redis.csv')}' skip 1 using 2:xtic(1) title 'SET', \\
-     '' skip 1 using 4 title 'GET'
+set datafile missing 'n/a'
+{style}{'set logscale y' if logy else 'set yrange [0:*]'}
+set xlabel '{xlabel}'
+set ylabel '{ylabel}'
+set title '{title}'
+plot {', '.join(uses)}
 """
     if subprocess.run(['gnuplot'], input=script, text=True).returncode:
-        print('sls-bench: gnuplot failed: no redis.png', file=sys.stderr)
+        print(f'sls-bench: gnuplot failed: no {name}.png', file=sys.stderr)
         return None
-    return 'redis.png'
+    return name + '.png'
 
 
 def main():
@@ -85,10 +110,9 @@ def main():
           f'- kernel: {kernel}', f'- command: `{command}`', '']
     for name, rows in tables.items():
         md += [f'## {name}', ''] + markdown(rows) + ['']
-        if name == 'redis':
-            png = plot_redis(out, rows)
-            if png:
-                md += [f'![Redis throughput]({png})', '']
+        png = plot(out, name, rows)
+        if png:
+            md += [f'![{PLOTS[name][3]}]({png})', '']
     md += ['## Everything the benchmarks printed', '', '```']
     md += [line for line in lines if line and not NOISE.match(line)]
     md += ['```', '']

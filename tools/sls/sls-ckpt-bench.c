@@ -492,6 +492,8 @@ static void bench_rss(struct bench *b, const struct sizes *rss)
 		printf(" %14s %14s %12s", "criu_frozen_ms", "criu_total_ms",
 		       "frozen/stop");
 	printf("\n");
+	csv_head("full", "rss_mib,stop_ms,flush_ms,written_mib,flush_mib_s",
+		 b->criu ? "criu_frozen_ms,criu_total_ms,criu_frozen_per_stop" : NULL);
 	for (i = 0; i < rss->n; i++) {
 		pid = member(b, rss->v[i], &cmd, &ack);
 		checkpoint(b, SLS_PERSIST_FULL, &stop, &flush, &mib);
@@ -502,6 +504,10 @@ static void bench_rss(struct bench *b, const struct sizes *rss)
 			       b->criu_rss[i].total_ms,
 			       b->criu_rss[i].frozen_ms / stop);
 		printf("\n");
+		csv_row("full", rss->v[i], (const double[]){ stop, flush, mib,
+			mib / (flush / 1e3), b->criu_rss[i].frozen_ms,
+			b->criu_rss[i].total_ms, b->criu_rss[i].frozen_ms / stop },
+			b->criu ? 7 : 4);
 		end_member(pid, cmd, ack);
 	}
 }
@@ -518,6 +524,7 @@ static void bench_dirty(struct bench *b, unsigned long rss,
 	       rss);
 	printf("%10s %12s %12s %12s\n", "dirty_kib", "stop_ms", "flush_ms",
 	       "written_mib");
+	csv_head("incremental", "dirty_kib,stop_ms,flush_ms,written_mib", NULL);
 	pid = member(b, rss, &cmd, &ack);
 	checkpoint(b, SLS_PERSIST_FULL, &stop, &flush, &mib);
 	for (i = 0; i < dirty->n; i++) {
@@ -526,6 +533,8 @@ static void bench_dirty(struct bench *b, unsigned long rss,
 			die("member");
 		checkpoint(b, 0, &stop, &flush, &mib);
 		printf("%10lu %12.3f %12.3f %12.2f\n", dirty->v[i], stop, flush, mib);
+		csv_row("incremental", dirty->v[i],
+			(const double[]){ stop, flush, mib }, 3);
 	}
 	end_member(pid, cmd, ack);
 }
@@ -543,6 +552,7 @@ static void bench_region(struct bench *b, const struct sizes *region,
 	attach(b, getpid(), 0);
 	printf("\nSLS_PERSIST_REGION|SYNC against an O_DIRECT write + fdatasync\n");
 	printf("%10s %12s %12s %8s\n", "size_kib", "region_us", "direct_us", "ratio");
+	csv_head("region", "size_kib,region_us,direct_us,ratio", NULL);
 	for (i = 0; i < region->n; i++) {
 		mem = mmap(NULL, region->v[i] * KIB, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -565,6 +575,8 @@ static void bench_region(struct bench *b, const struct sizes *region,
 		t /= b->repeat;
 		printf("%10lu %12.1f %12.1f %8.2f\n", region->v[i], t * 1e6,
 		       raw[i] * 1e6, t / raw[i]);
+		csv_row("region", region->v[i],
+			(const double[]){ t * 1e6, raw[i] * 1e6, t / raw[i] }, 3);
 		munmap(mem, args.len);
 	}
 	fflush(stdout);
@@ -653,6 +665,8 @@ static int bench_restore(struct bench *b, const struct sizes *sizes)
 		printf(" %12s %12s %12s %12s", "criu_ms", "criu_all_ms",
 		       "criu/sls", "criu/sls_all");
 	printf("\n");
+	csv_head("restore", "rss_mib,eager_ms,eager_all_ms,lazy_ms,lazy_all_ms",
+		 b->criu ? "criu_ms,criu_all_ms,criu_per_sls,criu_per_sls_all" : NULL);
 	for (i = 0; i < sizes->n; i++) {
 		pid = plain_process(sizes->v[i]);
 		attach(b, pid, 0);
@@ -679,6 +693,11 @@ static int bench_restore(struct bench *b, const struct sizes *sizes)
 			print_figure(12, ratio(criu->all_ms, eager.all_ms));
 		}
 		printf("\n");
+		criu = &b->criu_restore[i];
+		csv_row("restore", sizes->v[i], (const double[]){ eager.call_ms,
+			eager.all_ms, lazy.call_ms, lazy.all_ms, criu->call_ms,
+			criu->all_ms, ratio(criu->call_ms, eager.call_ms),
+			ratio(criu->all_ms, eager.all_ms) }, b->criu ? 8 : 4);
 		fflush(stdout);
 	}
 	if (lazy_refused)

@@ -268,21 +268,21 @@ static void report(const struct sizes *sizes, const struct sizes *batch,
 
 	printf("\nSLS_PERSIST_REGION|SYNC against an append-only log + fdatasync on ext4\n");
 	printf("%10s %12s %12s %8s\n", "size_kib", "region_us", "log_us", "ratio");
-	printf("csv:kv-log:size_kib,region_us,log_us,ratio\n");
+	csv_head("kv-log", "size_kib,region_us,log_us,ratio", NULL);
 	for (i = 0; i < sizes->n; i++) {
 		printf("%10lu %12.1f %12.1f %8.2f\n", sizes->v[i], region_s[i] * 1e6,
 		       log_s[i] * 1e6, region_s[i] / log_s[i]);
-		printf("csv:kv-log:%lu,%.1f,%.1f,%.2f\n", sizes->v[i],
-		       region_s[i] * 1e6, log_s[i] * 1e6, region_s[i] / log_s[i]);
+		csv_row("kv-log", sizes->v[i], (const double[]){ region_s[i] * 1e6,
+			log_s[i] * 1e6, region_s[i] / log_s[i] }, 3);
 	}
 	printf("\nKey-value store: puts/s, table persisted as a region against a write-ahead log\n");
 	printf("%10s %12s %12s %8s\n", "batch", "region_puts", "wal_puts", "ratio");
-	printf("csv:kv:batch,region_puts_s,wal_puts_s,ratio\n");
+	csv_head("kv", "batch,region_puts_s,wal_puts_s,ratio", NULL);
 	for (i = 0; i < batch->n; i++) {
 		printf("%10lu %12.0f %12.0f %8.2f\n", batch->v[i], sls[i], wal[i],
 		       sls[i] / wal[i]);
-		printf("csv:kv:%lu,%.0f,%.0f,%.2f\n", batch->v[i], sls[i], wal[i],
-		       sls[i] / wal[i]);
+		csv_row("kv", batch->v[i],
+			(const double[]){ sls[i], wal[i], sls[i] / wal[i] }, 3);
 	}
 	fflush(stdout);
 }

@@ -80,6 +80,32 @@ static inline int run(const char *const argv[], const char *out)
 	return WEXITSTATUS(status);
 }
 
+/*
+ * A line "csv:NAME:..." of the console log goes to NAME.csv of the report
+ * (scripts/lib/bench_report.py): the header, then rows of a key and its
+ * figures, a negative figure being n/a.
+ */
+static inline void csv_head(const char *name, const char *columns,
+			    const char *more)
+{
+	printf("csv:%s:%s%s%s\n", name, columns, more ? "," : "", more ?: "");
+}
+
+static inline void csv_row(const char *name, unsigned long key,
+			   const double *v, int n)
+{
+	int i;
+
+	printf("csv:%s:%lu", name, key);
+	for (i = 0; i < n; i++) {
+		if (v[i] < 0)
+			printf(",n/a");
+		else
+			printf(",%.3f", v[i]);
+	}
+	printf("\n");
+}
+
 /* The one operand, a device's path; NULL, after @usage, if it is not. */
 static inline const char *dev_operand(int argc, char **argv,
 				      void (*usage)(FILE *f))

@@ -176,6 +176,10 @@ static int bench_store(const char *dev, unsigned long mib, unsigned long commits
 		return fail("large epoch", err);
 	printf("store:  flush of a %lu MiB epoch               %8.1f MiB/s  (%.0f%% of the device)\n",
 	       mib, mib / flush_s, 100.0 * dd_s / flush_s);
+	/* For the report (scripts/lib/bench_report.py): store.csv */
+	printf("csv:store:figure,store,device,store_per_device\n");
+	printf("csv:store:flush_mib_s,%.1f,%.1f,%.2f\n", mib / flush_s, mib / dd_s,
+	       dd_s / flush_s);
 
 	for (i = 0; i < commits; i++) {
 		err = store_epoch(dev, "epoch small 0 1 1", &one);
@@ -187,6 +191,8 @@ static int bench_store(const char *dev, unsigned long mib, unsigned long commits
 	printf("store:  commit of a one-page epoch            %8.0f us  (%.2fx the device;\n"
 	       "        the pages and records, then a PREFLUSH+FUA commit: two round trips)\n",
 	       commit_s * 1e6, commit_s / sync_s);
+	printf("csv:store:commit_4k_us,%.0f,%.0f,%.2f\n", commit_s * 1e6,
+	       sync_s * 1e6, commit_s / sync_s);
 
 	free0 = slsfs_store_figure(dev, "free_bytes");
 	for (i = 0; i < epochs; i++) {
