@@ -165,8 +165,7 @@ static void make_store(struct bench *b)
 	const char *mkfs[4] = { "mkfs.slsfs", "-q", b->dev, NULL };
 	char path[64];
 
-	if (run(mkfs, NULL))
-		die("mkfs.slsfs");
+	run_or_die(mkfs);
 	snprintf(b->mnt, sizeof(b->mnt), "/tmp/sls-bench.XXXXXX");
 	if (!mkdtemp(b->mnt) || mount(b->dev, b->mnt, "slsfs", 0, NULL))
 		die("mount");
@@ -789,5 +788,10 @@ int main(int argc, char **argv)
 	bench_dirty(&b, rss.v[rss.n - 1], &dirty);
 	bench_region(&b, &region, raw);
 	/* A restore that did not work is an error; its figures are n/a. */
-	return bench_restore(&b, &restore) ? 1 : 0;
+	c = bench_restore(&b, &restore) ? 1 : 0;
+	/* The device is the next benchmark's. */
+	close(b.part);
+	if (umount(b.mnt) || rmdir(b.mnt))
+		die("umount");
+	return c;
 }

@@ -186,8 +186,7 @@ static double region_persist(unsigned long size, int repeat)
 /* Format DEV with @mkfs and mount it as @type at a new directory. */
 static void mount_dev(struct bench *b, const char *const mkfs[], const char *type)
 {
-	if (run(mkfs, NULL))
-		die(mkfs[0]);
+	run_or_die(mkfs);
 	snprintf(b->mnt, sizeof(b->mnt), "/tmp/sls-kv.XXXXXX");
 	if (!mkdtemp(b->mnt) || mount(b->dev, b->mnt, type, 0, NULL))
 		die("mount");

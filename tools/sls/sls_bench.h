@@ -117,6 +117,17 @@ static inline const char *dev_operand(int argc, char **argv,
 	return argv[optind];
 }
 
+/* Run @argv, and give up unless it exits with 0. */
+static inline void run_or_die(const char *const argv[])
+{
+	int status = run(argv, NULL);
+
+	if (status) {
+		fprintf(stderr, "%s: %s: exit status %d\n", prog, argv[0], status);
+		exit(1);
+	}
+}
+
 /* Fill @len bytes with bytes that do not compress or dedupe. */
 static inline void scribble(char *mem, unsigned long len, unsigned int seed)
 {
