@@ -26,7 +26,7 @@ epoch=$(tr -d '\r' < "$WORK/boot1.out" | sed -n 's/^durable \([0-9][0-9]*\)$/\1/
 [ -n "$epoch" ] || { echo "boot 1: no durable epoch reported"; tail -n 20 "$WORK/boot1.out"; exit 1; }
 
 "${VM[@]}" -- "$MOUNT && slsctl ls && slsctl dump app $epoch > /tmp/dump &&
-	head -n 2 /tmp/dump && grep -c '^thread ' /tmp/dump" > "$WORK/boot2.out" 2>&1 ||
+	grep -e '^epoch ' -e '^proc ' /tmp/dump && grep -c '^thread ' /tmp/dump" > "$WORK/boot2.out" 2>&1 ||
 	{ echo "boot 2 failed"; tail -n 20 "$WORK/boot2.out"; exit 1; }
 out=$(tr -d '\r' < "$WORK/boot2.out")
 if ! grep -q '^app ' <<< "$out" || ! grep -q "^epoch $epoch " <<< "$out" ||
