@@ -285,7 +285,7 @@ void slsfs_part_forget(struct slsfs_store *st, struct slsfs_partition *part);
 struct slsfs_epoch *slsfs_epoch_find(struct slsfs_partition *part, u64 epoch);
 struct slsfs_epoch *slsfs_epoch_newest(struct slsfs_partition *part);
 u64 slsfs_part_oldest_kept(struct slsfs_partition *part, u64 epoch);
-u64 slsfs_part_partial_room(struct slsfs_partition *part);
+u64 slsfs_part_partial_room(struct slsfs_partition *part, u64 *whole);
 int slsfs_page_add(struct slsfs_partition *part, u64 obj, u64 index,
 		   const struct slsfs_page_version *pv);
 const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,

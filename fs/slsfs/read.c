@@ -112,18 +112,20 @@ EXPORT_SYMBOL_GPL(slsfs_epoch_time);
  * slsfs_epoch_partial_room - partial epochs a partition may take yet
  * @sbi:	the store
  * @part_id:	the partition
+ * @whole:	set to its newest whole epoch, 0 if none
  *
  * Return: see slsfs_part_partial_room(); 0 for an unknown partition.
  */
-u64 slsfs_epoch_partial_room(struct slsfs_sb_info *sbi, u64 part_id)
+u64 slsfs_epoch_partial_room(struct slsfs_sb_info *sbi, u64 part_id, u64 *whole)
 {
 	struct slsfs_partition *part;
 	u64 room = 0;
 
+	*whole = 0;
 	mutex_lock(&sbi->lock);
 	part = slsfs_part_find_id(&sbi->store, part_id);
 	if (part)
-		room = slsfs_part_partial_room(part);
+		room = slsfs_part_partial_room(part, whole);
 	mutex_unlock(&sbi->lock);
 	return room;
 }

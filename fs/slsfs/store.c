@@ -490,6 +490,7 @@ EXPORT_SYMBOL_IF_KUNIT(slsfs_part_oldest_kept);
 /**
  * slsfs_part_partial_room - partial epochs the partition may take yet
  * @part:	the partition
+ * @whole:	set to its newest whole epoch, 0 if none
  *
  * A partial epoch keeps the newest whole epoch before it however old it
  * is, and every epoch between (slsfs_part_oldest_kept()): partial epochs
@@ -499,14 +500,17 @@ EXPORT_SYMBOL_IF_KUNIT(slsfs_part_oldest_kept);
  * Return: how many partial epochs may follow the newest ones, 0 when the
  * next should be whole (or the partition has no whole epoch).
  */
-u64 slsfs_part_partial_room(struct slsfs_partition *part)
+u64 slsfs_part_partial_room(struct slsfs_partition *part, u64 *whole)
 {
 	u64 keep = slsfs_part_keep(part), partial = 0;
 	struct slsfs_epoch *ep;
 
+	*whole = 0;
 	list_for_each_entry_reverse(ep, &part->epochs, node) {
-		if (!(ep->flags & SLSFS_COMMIT_PARTIAL))
+		if (!(ep->flags & SLSFS_COMMIT_PARTIAL)) {
+			*whole = ep->epoch;
 			return partial + 1 < keep ? keep - 1 - partial : 0;
+		}
 		partial++;
 	}
 	return 0;

@@ -55,50 +55,67 @@ static void tst_epochs(struct kunit *test, struct slsfs_partition *part,
 	}
 }
 
+/* Epochs committed next, then what the rules say of the partition. */
+struct tst_step {
+	const char *kinds;
+	u64 oldest;		/* kept once the next epoch commits */
+	u64 room;		/* partial epochs that may follow */
+	u64 whole;		/* the newest whole epoch */
+};
+
+static void tst_steps(struct kunit *test, const struct tst_step *steps,
+		      unsigned int n)
+{
+	struct slsfs_partition *part = tst_part(test);
+	unsigned int i;
+	u64 whole;
+
+	for (i = 0; i < n; i++) {
+		tst_epochs(test, part, steps[i].kinds);
+		KUNIT_EXPECT_EQ_MSG(test, slsfs_part_oldest_kept(part, part->next_epoch),
+				    steps[i].oldest, "step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, slsfs_part_partial_room(part, &whole),
+				    steps[i].room, "step %u", i);
+		KUNIT_EXPECT_EQ_MSG(test, whole, steps[i].whole, "step %u", i);
+	}
+}
+
 /* Whole epochs: the KEEP newest with the one that commits. */
 static void slsfs_oldest_kept_whole_test(struct kunit *test)
 {
-	struct slsfs_partition *part = tst_part(test);
+	static const struct tst_step steps[] = {
+		{ "",	 1, 0, 0 },	/* the first epoch keeps itself */
+		{ "www", 1, KEEP - 1, 3 },
+		{ "ww",	 3, KEEP - 1, 5 },
+	};
 
-	KUNIT_EXPECT_EQ(test, slsfs_part_oldest_kept(part, 1), 1);
-	tst_epochs(test, part, "www");
-	KUNIT_EXPECT_EQ(test, slsfs_part_oldest_kept(part, 4), 1);
-	tst_epochs(test, part, "ww");
-	KUNIT_EXPECT_EQ(test, slsfs_part_oldest_kept(part, 6), 3);
+	tst_steps(test, steps, ARRAY_SIZE(steps));
 }
 
 /* A partial epoch at the edge keeps the whole one before it. */
 static void slsfs_oldest_kept_partial_test(struct kunit *test)
 {
-	struct slsfs_partition *part = tst_part(test);
+	static const struct tst_step steps[] = {
+		{ "wwpppp", 2, 0, 2 },	/* 4..7 kept: 4 is partial, needs 2 */
+		{ "w",	    2, KEEP - 1, 7 },	/* 5..8: 5 partial, needs 2 */
+		{ "pp",	    7, KEEP - 3, 7 },	/* 7..10: 7 is whole */
+	};
 
-	tst_epochs(test, part, "wwpppp");
-	/* 4..7 would be kept: 4 is partial, and needs 2 */
-	KUNIT_EXPECT_EQ(test, slsfs_part_oldest_kept(part, 7), 2);
-	tst_epochs(test, part, "w");
-	/* 5..8: 5 is partial, the newest whole one before it is 2 */
-	KUNIT_EXPECT_EQ(test, slsfs_part_oldest_kept(part, 8), 2);
-	tst_epochs(test, part, "pp");
-	/* 7..10: 7 is whole */
-	KUNIT_EXPECT_EQ(test, slsfs_part_oldest_kept(part, 10), 7);
+	tst_steps(test, steps, ARRAY_SIZE(steps));
 }
 
 /* KEEP - 1 partial epochs may follow a whole one, then one must be whole. */
 static void slsfs_partial_room_test(struct kunit *test)
 {
-	struct slsfs_partition *part = tst_part(test);
+	static const struct tst_step steps[] = {
+		{ "p",	1, 0, 0 },	/* no whole epoch at all */
+		{ "w",	1, KEEP - 1, 2 },
+		{ "pp", 2, KEEP - 3, 2 },	/* 2..5: 2 is whole */
+		{ "p",	2, 0, 2 },	/* 3..6: 3 partial, needs 2 */
+		{ "w",	2, KEEP - 1, 6 },	/* 4..7: 4 partial, needs 2 */
+	};
 
-	KUNIT_EXPECT_EQ(test, slsfs_part_partial_room(part), 0);	/* none whole */
-	tst_epochs(test, part, "p");
-	KUNIT_EXPECT_EQ(test, slsfs_part_partial_room(part), 0);
-	tst_epochs(test, part, "w");
-	KUNIT_EXPECT_EQ(test, slsfs_part_partial_room(part), KEEP - 1);
-	tst_epochs(test, part, "pp");
-	KUNIT_EXPECT_EQ(test, slsfs_part_partial_room(part), KEEP - 3);
-	tst_epochs(test, part, "p");
-	KUNIT_EXPECT_EQ(test, slsfs_part_partial_room(part), 0);
-	tst_epochs(test, part, "w");
-	KUNIT_EXPECT_EQ(test, slsfs_part_partial_room(part), KEEP - 1);
+	tst_steps(test, steps, ARRAY_SIZE(steps));
 }
 
 static struct kunit_case slsfs_store_cases[] = {

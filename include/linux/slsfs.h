@@ -68,7 +68,7 @@ int slsfs_epoch_commit_sync(struct slsfs_txn *txn);
 void slsfs_epoch_abort(struct slsfs_txn *txn);
 
 u64 slsfs_epoch_latest(struct slsfs_sb_info *sbi, u64 part_id);
-u64 slsfs_epoch_partial_room(struct slsfs_sb_info *sbi, u64 part_id);
+u64 slsfs_epoch_partial_room(struct slsfs_sb_info *sbi, u64 part_id, u64 *whole);
 u64 slsfs_epoch_time(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch);
 u64 slsfs_epoch_whole(struct slsfs_sb_info *sbi, u64 part_id, u64 epoch);
 ssize_t slsfs_epoch_read_records(struct slsfs_sb_info *sbi, u64 part_id,

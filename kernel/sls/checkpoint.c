@@ -307,6 +307,7 @@ long sls_checkpoint(struct sls_partition *part, const struct sls_request *req)
 {
 	struct sls_request r = *req;
 	struct sls_ckpt ck = { .part = part, .req = &r };
+	u64 whole;
 	long err;
 
 	if (mutex_lock_interruptible(&part->ckpt_lock))
@@ -321,8 +322,8 @@ long sls_checkpoint(struct sls_partition *part, const struct sls_request *req)
 	 * whole partition goes, the region with it.
 	 */
 	if ((r.flags & SLS_PERSIST_REGION) &&
-	    (!sls_mm_region_ready(part) ||
-	     !slsfs_epoch_partial_room(part->store, part->id)))
+	    (!slsfs_epoch_partial_room(part->store, part->id, &whole) ||
+	     !sls_mm_region_ready(part, whole)))
 		r.flags &= ~SLS_PERSIST_REGION;
 	err = sls_ckpt_procs(&ck);
 	if (err)

@@ -14,7 +14,6 @@
  * The members of a partition share one time namespace: a checkpoint that
  * finds members in two refuses, as a restore could not give both theirs.
  */
-#include <linux/capability.h>
 #include <linux/nsproxy.h>
 #include <linux/sched/task.h>
 #include <linux/time_namespace.h>
@@ -34,7 +33,11 @@ static struct time_namespace *sls_time_ns_of(struct task_struct *t)
 	return ns;
 }
 
-/* The members' time namespace, referenced; NULL if none has one. */
+/*
+ * The members' time namespace, referenced; NULL if none has one.  A pass
+ * of its own, before any process is recorded: the clocks come first in
+ * the epoch, and a refusal comes before any memory is shadowed.
+ */
 static struct time_namespace *sls_members_time_ns(struct sls_ckpt *ck)
 {
 	struct time_namespace *ns = NULL, *tns;

@@ -52,7 +52,7 @@ static bool sls_names_process(const struct path *path)
  * Paths come back by name: a deleted one cannot (-EOPNOTSUPP), nor one
  * that names a process (-ESRCH).
  */
-static char *sls_path_name(const struct path *path, char *buf, u32 *len)
+char *sls_path_name(const struct path *path, char *buf, u32 *len)
 {
 	char *name;
 
@@ -69,7 +69,7 @@ static char *sls_path_name(const struct path *path, char *buf, u32 *len)
 }
 
 /* Why sls_path_name() refused a path. */
-static const char *sls_path_why(long err)
+const char *sls_path_why(long err)
 {
 	return err == -ESRCH ? "a /proc file of a process" :
 	       "deleted or unreachable";
@@ -190,6 +190,11 @@ static struct file *sls_path_open(struct sls_restore *rs,
 				  const struct sls_img_file *f,
 				  const struct slsfs_rec *next);
 
+static char *sls_file_path(struct file *file, char *buf, u32 *len)
+{
+	return sls_path_name(&file->f_path, buf, len);
+}
+
 static struct file *sls_partition_reopen(struct sls_restore *rs,
 					 const struct sls_img_file *f,
 					 const struct slsfs_rec *next);
@@ -200,7 +205,8 @@ static struct file *sls_eventfd_open(struct sls_restore *rs,
 static const struct sls_filedef {
 	u32 kind;
 	const char *name;
-	bool by_path;
+	/* the path it is reopened by, or NULL: see sls_path_name() */
+	char *(*path)(struct file *file, char *buf, u32 *len);
 	bool (*match)(struct file *file);
 	int (*capture)(struct sls_ckpt *ck, struct file *file,
 		       struct sls_img_file *img);
@@ -209,25 +215,27 @@ static const struct sls_filedef {
 			     const struct slsfs_rec *next);
 } sls_filedefs[] = {
 	/* Before regular files: a deleted one has no path to reopen. */
-	{ SLS_FILE_TMPFILE, "deleted file", true, sls_is_tmpfile,
+	{ SLS_FILE_TMPFILE, "deleted file", sls_tmpfile_dir, sls_is_tmpfile,
 	  sls_tmpfile_capture, sls_tmpfile_open },
-	{ SLS_FILE_REG, "regular file", true, sls_is_reg, NULL, sls_path_open },
-	{ SLS_FILE_DIR, "directory", true, sls_is_dir, NULL, sls_path_open },
-	{ SLS_FILE_CHR, "character device", true, sls_is_chrdev, NULL,
+	{ SLS_FILE_REG, "regular file", sls_file_path, sls_is_reg, NULL,
 	  sls_path_open },
-	{ SLS_FILE_PIPE, "pipe", false, sls_is_pipe, sls_pipe_capture,
+	{ SLS_FILE_DIR, "directory", sls_file_path, sls_is_dir, NULL,
+	  sls_path_open },
+	{ SLS_FILE_CHR, "character device", sls_file_path, sls_is_chrdev, NULL,
+	  sls_path_open },
+	{ SLS_FILE_PIPE, "pipe", NULL, sls_is_pipe, sls_pipe_capture,
 	  sls_pipe_open },
-	{ SLS_FILE_FIFO, "FIFO", true, sls_is_fifo, sls_pipe_capture,
+	{ SLS_FILE_FIFO, "FIFO", sls_file_path, sls_is_fifo, sls_pipe_capture,
 	  sls_pipe_open },
-	{ SLS_FILE_UNIX, "UNIX socket", false, sls_is_unix, sls_unix_capture,
+	{ SLS_FILE_UNIX, "UNIX socket", NULL, sls_is_unix, sls_unix_capture,
 	  sls_unix_open },
-	{ SLS_FILE_EVENTFD, "eventfd", false, sls_is_eventfd,
+	{ SLS_FILE_EVENTFD, "eventfd", NULL, sls_is_eventfd,
 	  sls_eventfd_capture, sls_eventfd_open },
-	{ SLS_FILE_EPOLL, "epoll", false, sls_is_epoll, sls_epoll_capture,
+	{ SLS_FILE_EPOLL, "epoll", NULL, sls_is_epoll, sls_epoll_capture,
 	  sls_epoll_open },
-	{ SLS_FILE_TCP, "TCP socket", false, sls_is_tcp, sls_tcp_capture,
+	{ SLS_FILE_TCP, "TCP socket", NULL, sls_is_tcp, sls_tcp_capture,
 	  sls_tcp_open },
-	{ SLS_FILE_PARTITION, "partition", false, sls_is_partition, NULL,
+	{ SLS_FILE_PARTITION, "partition", NULL, sls_is_partition, NULL,
 	  sls_partition_reopen },
 };
 
@@ -279,12 +287,10 @@ static int sls_emit_file(struct sls_ckpt *ck, struct task_struct *leader,
 
 	if (!buf)
 		return -ENOMEM;
-	if (def->kind == SLS_FILE_REG || def->kind == SLS_FILE_TMPFILE)
+	if (S_ISREG(img.mode))
 		sls_file_stamp(file_inode(file), &img.size, &img.mtime_ns);
-	if (def->by_path) {
-		name = def->kind == SLS_FILE_TMPFILE ?
-		       sls_tmpfile_dir(file, buf, &img.path_len) :
-		       sls_path_name(&file->f_path, buf, &img.path_len);
+	if (def->path) {
+		name = def->path(file, buf, &img.path_len);
 		if (IS_ERR(name)) {
 			err = sls_refuse(ck, -EOPNOTSUPP, "pid %d fd %u: %s",
 					 task_tgid_nr(leader), fd,

@@ -107,18 +107,12 @@ static int sls_emit_vma(struct sls_ckpt *ck, struct task_struct *leader,
 				  sls_vma_special(vma) ?: "device or hugetlb");
 	if (img.kind == SLS_VMA_ANON_SHARED) {
 		img.shm_id = file_inode(vma->vm_file)->i_ino;
-	} else if (vma->vm_file && (d_unlinked(vma->vm_file->f_path.dentry) ||
-				    (vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL))) {
-		return sls_refuse(ck, -EOPNOTSUPP,
-				  "pid %d: mapping %#lx: a deleted file",
-				  task_tgid_nr(leader), vma->vm_start);
 	} else if (vma->vm_file) {
-		name = d_path(&vma->vm_file->f_path, buf, PATH_MAX);
+		name = sls_path_name(&vma->vm_file->f_path, buf, &img.path_len);
 		if (IS_ERR(name))
-			return sls_refuse(ck, -EOPNOTSUPP,
-					  "pid %d: mapping %#lx: file path unreachable",
-					  task_tgid_nr(leader), vma->vm_start);
-		img.path_len = buf + PATH_MAX - 1 - name;
+			return sls_refuse(ck, -EOPNOTSUPP, "pid %d: mapping %#lx: %s",
+					  task_tgid_nr(leader), vma->vm_start,
+					  sls_path_why(PTR_ERR(name)));
 	}
 	return sls_emit2(ck, SLS_REC_VMA, &img, sizeof(img), name, img.path_len);
 }
@@ -189,22 +183,19 @@ static struct sls_mm_obj *sls_mm_obj_of(struct sls_ckpt *ck, pid_t tgid,
 /**
  * sls_mm_region_ready - whether the caller's memory can go as a region
  * @part:	the partition, its ckpt_lock held
+ * @whole:	its newest durable whole epoch
  *
  * A region epoch is restored with the records of the newest whole epoch,
  * so that epoch must have taken the caller's address space, under the
  * object the region's pages go to: not one that failed.
  */
-bool sls_mm_region_ready(struct sls_partition *part)
+bool sls_mm_region_ready(struct sls_partition *part, u64 whole)
 {
 	struct sls_mm_obj *mo = xa_load(&part->mms, task_tgid_nr(current));
-	u64 whole;
 
 	lockdep_assert_held(&part->ckpt_lock);
-	if (!mo || mo->mm != current->mm || !mo->whole_epoch)
-		return false;
-	whole = slsfs_epoch_whole(part->store, part->id,
-				  slsfs_epoch_latest(part->store, part->id));
-	return whole >= mo->whole_epoch;
+	return mo && mo->mm == current->mm && mo->whole_epoch &&
+	       whole >= mo->whole_epoch;
 }
 
 /**

@@ -19,7 +19,7 @@
 #include "sls.h"
 
 /* The partition name: what follows the last '/' of the path. */
-static const char *sls_path_name(const char *path)
+static const char *sls_last_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
 
@@ -68,7 +68,7 @@ static int sls_open_dir(int dirfd, const char *path, struct path *dir)
 	path_put(&base);
 	if (err)
 		return sls_reject(err, "sls_open: %s: parent not found: %d",
-				  sls_path_name(path), err);
+				  sls_last_name(path), err);
 	return 0;
 }
 
@@ -95,11 +95,11 @@ SYSCALL_DEFINE5(sls_open, int, dirfd, const char __user *, upath,
 	if (IS_ERR(path))
 		return sls_reject(PTR_ERR(path), "sls_open: bad path");
 	/* Only the checked name is logged: the rest of the path is any bytes. */
-	err = sls_check_name(sls_path_name(path->name));
+	err = sls_check_name(sls_last_name(path->name));
 	if (!err)
 		err = sls_open_dir(dirfd, path->name, &dir);
 	if (!err) {
-		err = sls_partition_open(&dir, sls_path_name(path->name), &attr,
+		err = sls_partition_open(&dir, sls_last_name(path->name), &attr,
 					 flags);
 		path_put(&dir);
 	}

@@ -210,15 +210,26 @@ static int sls_unix_unlink(const char *name)
 	return err;
 }
 
+/* @su's address as a sockaddr_un: its length, or -EUCLEAN. */
+static int sls_unix_sockaddr(const struct sls_img_unix *su,
+			     struct sockaddr_un *sun)
+{
+	if (su->addr_len > sizeof(sun->sun_path))
+		return -EUCLEAN;
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	memcpy(sun->sun_path, su + 1, su->addr_len);
+	return offsetof(struct sockaddr_un, sun_path) + su->addr_len;
+}
+
 static int sls_unix_bind(struct socket *sock, const struct sls_img_unix *su)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
-	int len = offsetof(struct sockaddr_un, sun_path) + su->addr_len;
+	struct sockaddr_un sun;
+	int len = sls_unix_sockaddr(su, &sun);
 	int err;
 
-	if (su->addr_len > sizeof(sun.sun_path))
-		return -EUCLEAN;
-	memcpy(sun.sun_path, su + 1, su->addr_len);
+	if (len < 0)
+		return len;
 	err = kernel_bind(sock, (struct sockaddr *)&sun, len);
 	if (err == -EADDRINUSE && sun.sun_path[0]) {
 		sun.sun_path[sizeof(sun.sun_path) - 1] = '\0';
@@ -296,48 +307,41 @@ static int sls_unix_single(struct sls_restore *rs, const struct sls_img_unix *su
 	return sls_rsock_add(rs, su->ino, file, claimed);
 }
 
-static const char *sls_unix_addr(const struct sls_img_unix *su)
-{
-	return (const char *)(su + 1);
-}
-
-static bool sls_unix_rec_valid(const struct slsfs_rec *rec)
+/* @rec as a UNIX socket record whose address and data it holds, or NULL. */
+static const struct sls_img_unix *sls_unix_of(const struct slsfs_rec *rec)
 {
 	const struct sls_img_unix *su = rec->data;
 
-	return rec->type == SLS_REC_UNIX && rec->len >= sizeof(*su) &&
-	       rec->len - sizeof(*su) >= (u64)su->addr_len + su->data_len;
-}
-
-/* The record of socket @ino in the epoch, or NULL. */
-static const struct sls_img_unix *sls_unix_find(const struct sls_image *img,
-						u64 ino)
-{
-	unsigned int i;
-
-	for (i = 0; i < img->nr_recs; i++)
-		if (sls_unix_rec_valid(&img->recs[i]) &&
-		    ((const struct sls_img_unix *)img->recs[i].data)->ino == ino)
-			return img->recs[i].data;
-	return NULL;
-}
-
-/* The listening socket of the epoch that has @su's address, or NULL. */
-static const struct sls_img_unix *sls_unix_listener_of(const struct sls_image *img,
-						       const struct sls_img_unix *su)
-{
-	const struct sls_img_unix *l;
-	unsigned int i;
-
-	if (!su->addr_len)
+	if (rec->type != SLS_REC_UNIX || rec->len < sizeof(*su) ||
+	    rec->len - sizeof(*su) < (u64)su->addr_len + su->data_len)
 		return NULL;
+	return su;
+}
+
+/* Whether @l is a listener with the address of @su. */
+static bool sls_unix_listens_at(const struct sls_img_unix *l,
+				const struct sls_img_unix *su)
+{
+	return l->state == SLS_UNIX_LISTENING && su->addr_len &&
+	       l->addr_len == su->addr_len && !memcmp(l + 1, su + 1, su->addr_len);
+}
+
+/*
+ * The socket of the epoch that is @su's peer (@listener false) or the
+ * listener at its address (true), or NULL.
+ */
+static const struct sls_img_unix *sls_unix_find(const struct sls_image *img,
+						const struct sls_img_unix *su,
+						bool listener)
+{
+	const struct sls_img_unix *o;
+	unsigned int i;
+
 	for (i = 0; i < img->nr_recs; i++) {
-		if (!sls_unix_rec_valid(&img->recs[i]))
-			continue;
-		l = img->recs[i].data;
-		if (l->state == SLS_UNIX_LISTENING && l->addr_len == su->addr_len &&
-		    !memcmp(sls_unix_addr(l), sls_unix_addr(su), su->addr_len))
-			return l;
+		o = sls_unix_of(&img->recs[i]);
+		if (o && (listener ? sls_unix_listens_at(o, su) :
+			  o->ino == su->peer_ino))
+			return o;
 	}
 	return NULL;
 }
@@ -381,13 +385,14 @@ static int sls_unix_accepted(struct sls_restore *rs, const struct sls_img_unix *
 			     const struct sls_img_unix *client,
 			     const struct sls_img_unix *l, bool claim_acc)
 {
-	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	struct socket *listener, *c, *a;
+	struct sockaddr_un sun;
 	struct file *fc, *fa;
-	int err;
+	int len, err;
 
-	if (l->addr_len > sizeof(sun.sun_path))
-		return -EUCLEAN;
+	len = sls_unix_sockaddr(l, &sun);
+	if (len < 0)
+		return len;
 	listener = sls_unix_listener(rs, l);
 	if (IS_ERR(listener))
 		return PTR_ERR(listener);
@@ -395,11 +400,8 @@ static int sls_unix_accepted(struct sls_restore *rs, const struct sls_img_unix *
 	if (IS_ERR(fc))
 		return PTR_ERR(fc);
 	err = client->addr_len ? sls_unix_bind(c, client) : 0;
-	memcpy(sun.sun_path, sls_unix_addr(l), l->addr_len);
 	if (!err)	/* not to wait: the listener accepts nothing else */
-		err = kernel_connect(c, (struct sockaddr *)&sun,
-				     offsetof(struct sockaddr_un, sun_path) +
-				     l->addr_len, O_NONBLOCK);
+		err = kernel_connect(c, (struct sockaddr *)&sun, len, O_NONBLOCK);
 	if (!err)
 		err = kernel_accept(listener, &a, O_NONBLOCK);
 	if (err) {
@@ -428,15 +430,15 @@ static int sls_unix_accepted(struct sls_restore *rs, const struct sls_img_unix *
  */
 static int sls_unix_pair(struct sls_restore *rs, const struct sls_img_unix *su)
 {
-	const struct sls_img_unix *peer = sls_unix_find(rs->img, su->peer_ino);
+	const struct sls_img_unix *peer = sls_unix_find(rs->img, su, false);
 	const struct sls_img_unix *l;
 
 	if (!peer)	/* refused by sls_unix_finish(), the peer unclaimed */
 		return sls_unix_socketpair(rs, su);
-	l = sls_unix_listener_of(rs->img, su);
+	l = sls_unix_find(rs->img, su, true);
 	if (l)
 		return sls_unix_accepted(rs, su, peer, l, true);
-	l = sls_unix_listener_of(rs->img, peer);
+	l = sls_unix_find(rs->img, peer, true);
 	if (l)
 		return sls_unix_accepted(rs, peer, su, l, false);
 	if (su->addr_len || peer->addr_len)
@@ -472,10 +474,8 @@ static const struct sls_img_unix *sls_unix_rec(const struct sls_img_file *f,
 {
 	const struct sls_img_unix *su;
 
-	if (!next || !sls_unix_rec_valid(next))
-		return NULL;
-	su = next->data;
-	return su->ino == f->obj_id ? su : NULL;
+	su = next ? sls_unix_of(next) : NULL;
+	return su && su->ino == f->obj_id ? su : NULL;
 }
 
 static int sls_unix_build(struct sls_restore *rs, const struct sls_img_unix *su)

@@ -567,7 +567,7 @@ TEST_F(store, unsupported_descriptors_refused)
 	ASSERT_NE(MAP_FAILED, map);
 	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
 				      holding_member(fd), "mapped deleted file",
-				      "a deleted file"));
+				      "deleted or unreachable"));
 	munmap(map, PAGE);
 	/* Nothing was committed by any of them. */
 	EXPECT_EQ(0, figure(self->sysfs, "durable_epoch"));
@@ -1055,21 +1055,57 @@ static long long persist_region(const char *sysfs, char *mem, size_t len)
 	return figure(sysfs, "pages_shadowed");
 }
 
-/* The member's side: 0, or the step that failed. */
-static int region_promoted_member(const char *sysfs, const char *path)
+/* A page of this process's memory, the process a member of @path: or NULL. */
+static char *joined_with_page(const char *path)
 {
 	char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int part, status;
-	pid_t child;
+	int part;
 
 	if (mem == MAP_FAILED)
-		return 1;
+		return NULL;
 	mem[0] = 1;
 	part = sls_open(AT_FDCWD, path, NULL, 0, 0);
 	if (part < 0 || attach(part, getpid(), 0))
-		return 2;
+		return NULL;
 	close(part);
+	return mem;
+}
+
+/*
+ * Run @member(sysfs, partition path) in a member of its own: 0, or the
+ * step that failed, logged with the partition's last_error.
+ */
+static int member_steps(struct __test_metadata *_metadata,
+			FIXTURE_DATA(store) * self,
+			int (*member)(const char *sysfs, const char *path))
+{
+	char path[64], why[200] = "";
+	int step;
+	pid_t pid;
+
+	pid = fork_member(-1);
+	if (pid == 0) {
+		snprintf(path, sizeof(path), "%s/p", self->mnt);
+		_exit(member(self->sysfs, path));
+	}
+	step = pid < 0 ? -1 : child_status(pid);
+	if (step) {
+		read_text(self->sysfs, "last_error", why, sizeof(why));
+		TH_LOG("step %d, last_error: %s", step, why);
+	}
+	return step;
+}
+
+/* The member's side: 0, or the step that failed. */
+static int region_promoted_member(const char *sysfs, const char *path)
+{
+	char *mem = joined_with_page(path);
+	int status;
+	pid_t child;
+
+	if (!mem)
+		return 2;
 	if (persist_region(sysfs, mem, PAGE) <= 1)
 		return 3;	/* no whole epoch yet: one is taken */
 	mem[0] = 2;
@@ -1095,39 +1131,18 @@ static int region_promoted_member(const char *sysfs, const char *path)
  */
 TEST_F(store, region_without_whole_epoch_is_whole)
 {
-	char path[64];
-	int step;
-	pid_t pid;
-
-	pid = fork_member(-1);
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		snprintf(path, sizeof(path), "%s/p", self->mnt);
-		_exit(region_promoted_member(self->sysfs, path));
-	}
-	step = child_status(pid);
-	EXPECT_EQ(0, step) {
-		char why[200] = "";
-
-		read_text(self->sysfs, "last_error", why, sizeof(why));
-		TH_LOG("step %d, last_error: %s", step, why);
-	}
+	EXPECT_EQ(0, member_steps(_metadata, self, region_promoted_member));
 }
 
 /* The member's side of region_row_ends_in_whole_epoch: 0, or the step. */
 static int region_row_member(const char *sysfs, const char *path)
 {
 	struct sls_persist_args args = { .flags = SLS_PERSIST_SYNC };
-	char *mem = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
-			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	int part, i;
+	char *mem = joined_with_page(path);
+	int i;
 
-	if (mem == MAP_FAILED)
-		return 1;
-	part = sls_open(AT_FDCWD, path, NULL, 0, 0);
-	if (part < 0 || attach(part, getpid(), 0))
+	if (!mem)
 		return 2;
-	close(part);
 	if (sls_persist(SLS_SELF, &args, sizeof(args)) <= 0)
 		return 3;
 	for (i = 0; i < 3; i++) {
@@ -1150,27 +1165,14 @@ static int region_row_member(const char *sysfs, const char *path)
 TEST_F(store, region_row_ends_in_whole_epoch)
 {
 	char path[192];
-	int step, fd;
-	pid_t pid;
+	int fd;
 
 	snprintf(path, sizeof(path), "%s/keep_epochs", self->sysfs);
 	fd = open(path, O_WRONLY);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(1, write(fd, "4", 1));
 	close(fd);
-	pid = fork_member(-1);
-	ASSERT_LE(0, pid);
-	if (pid == 0) {
-		snprintf(path, sizeof(path), "%s/p", self->mnt);
-		_exit(region_row_member(self->sysfs, path));
-	}
-	step = child_status(pid);
-	EXPECT_EQ(0, step) {
-		char why[200] = "";
-
-		read_text(self->sysfs, "last_error", why, sizeof(why));
-		TH_LOG("step %d, last_error: %s", step, why);
-	}
+	EXPECT_EQ(0, member_steps(_metadata, self, region_row_member));
 }
 
 /* Huge pages are shadowed whole and stay huge. */
