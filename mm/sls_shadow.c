@@ -37,22 +37,34 @@ struct sls_shadow_walk {
 	bool vma_dirty;		/* the VMA is VM_SOFTDIRTY: all of it is new */
 };
 
-/* Make room for @n more pages, outside the page table locks. */
+/* Make room for @want entries of @size in *@arr, outside the page table locks. */
+static int sls_shadow_grow(void **arr, unsigned long *room, unsigned long want,
+			   size_t size)
+{
+	unsigned long n;
+	void *p;
+
+	if (want <= *room)
+		return 0;
+	n = max3(*room * 2, want, 512UL);
+	p = kvrealloc(*arr, array_size(n, size), GFP_KERNEL_ACCOUNT);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*room = n;
+	return 0;
+}
+
 static int sls_shadow_reserve(struct sls_shadow *sh, unsigned long n)
 {
-	struct sls_shadow_page *pages;
-	unsigned long room;
+	return sls_shadow_grow((void **)&sh->pages, &sh->room, sh->nr + n,
+			       sizeof(*sh->pages));
+}
 
-	if (sh->nr + n <= sh->room)
-		return 0;
-	room = max3(sh->room * 2, sh->nr + n, 512UL);
-	pages = kvrealloc(sh->pages, array_size(room, sizeof(*pages)),
-			  GFP_KERNEL_ACCOUNT);
-	if (!pages)
-		return -ENOMEM;
-	sh->pages = pages;
-	sh->room = room;
-	return 0;
+static int sls_shadow_reserve_holes(struct sls_shadow *sh, unsigned long n)
+{
+	return sls_shadow_grow((void **)&sh->holes, &sh->hole_room,
+			       sh->nr_holes + n, sizeof(*sh->holes));
 }
 
 static void sls_shadow_add(struct sls_shadow *sh, unsigned long addr,
@@ -61,6 +73,25 @@ static void sls_shadow_add(struct sls_shadow *sh, unsigned long addr,
 	sh->pages[sh->nr].addr = addr;
 	sh->pages[sh->nr].page = page;
 	sh->nr++;
+}
+
+/* Note [@start, @end) as a hole, joining the one before; room is reserved. */
+static void sls_shadow_hole(struct sls_shadow *sh, unsigned long start,
+			    unsigned long end)
+{
+	struct sls_shadow_range *last = sh->nr_holes ? &sh->holes[sh->nr_holes - 1] : NULL;
+
+	if (start >= end)
+		return;
+	if (last && last->end == start) {
+		last->end = end;
+		return;
+	}
+	if (WARN_ON_ONCE(sh->nr_holes == sh->hole_room))
+		return;
+	sh->holes[sh->nr_holes].start = start;
+	sh->holes[sh->nr_holes].end = end;
+	sh->nr_holes++;
 }
 
 static bool sls_shadow_wanted(struct sls_shadow_walk *w, bool soft_dirty)
@@ -73,51 +104,72 @@ static bool sls_shadow_wanted(struct sls_shadow_walk *w, bool soft_dirty)
  * bit goes, so that GUP-fast cannot pin it in between (see
  * __folio_try_share_anon_rmap()).  A pinned page stays writable and
  * soft-dirty: DMA may write it at any time, so every epoch copies it.
+ *
+ * Return: true if the PTE maps no page of the address space's own (the
+ * zero page, a file's page), which makes the address a hole.
  */
-static void sls_shadow_pte(struct vm_area_struct *vma, unsigned long addr,
+static bool sls_shadow_pte(struct vm_area_struct *vma, unsigned long addr,
 			   pte_t *pte, struct sls_shadow_walk *w)
 {
 	pte_t old, ptent = ptep_get(pte);
+	bool wanted = sls_shadow_wanted(w, pte_soft_dirty(ptent));
 	struct folio *folio;
 	struct page *page;
 
-	if (!sls_shadow_wanted(w, pte_soft_dirty(ptent)))
-		return;
+	if (is_zero_pfn(pte_pfn(ptent)))
+		return true;
+	/* Only a file's mapping holds pages not its own: spare the lookup. */
+	if (!wanted && !vma->vm_file)
+		return false;
 	page = vm_normal_page(vma, addr, ptent);
-	if (!page)		/* the zero page, or a special mapping */
-		return;
+	if (!page)		/* a special mapping */
+		return true;
 	folio = page_folio(page);
 	if (!folio_test_anon(folio))	/* the file holds it */
-		return;
+		return true;
+	if (!wanted)
+		return false;
 
 	folio_get(folio);
 	old = ptep_modify_prot_start(vma, addr, pte);
 	if (PageAnonExclusive(page) && folio_try_share_anon_rmap_pte(folio, page)) {
 		ptep_modify_prot_commit(vma, addr, pte, old, old);
 		sls_shadow_add(w->sh, addr | SLS_SHADOW_COPY, page);
-		return;
+		return false;
 	}
 	ptent = pte_clear_soft_dirty(pte_wrprotect(old));
 	ptep_modify_prot_commit(vma, addr, pte, old, ptent);
 	sls_shadow_add(w->sh, addr, page);
+	return false;
 }
 
-/* Shadow a PMD-mapped huge page whole, keeping it huge. */
-static void sls_shadow_huge(struct vm_area_struct *vma, unsigned long addr,
+/*
+ * Shadow a PMD-mapped huge page whole, keeping it huge.
+ *
+ * Return: true if the PMD maps no page of the address space's own.
+ */
+static bool sls_shadow_huge(struct vm_area_struct *vma, unsigned long addr,
 			    pmd_t *pmd, struct sls_shadow_walk *w)
 {
+	bool wanted = sls_shadow_wanted(w, pmd_soft_dirty(*pmd));
 	unsigned long flag = 0;
 	struct folio *folio;
 	struct page *page;
 	pmd_t old;
 	int i;
 
-	if (!pmd_present(*pmd) || !sls_shadow_wanted(w, pmd_soft_dirty(*pmd)))
-		return;
+	if (!pmd_present(*pmd))
+		return false;
+	if (is_huge_zero_pmd(*pmd))
+		return true;
+	if (!wanted && !vma->vm_file)
+		return false;
 	page = pmd_page(*pmd);
 	folio = page_folio(page);
-	if (!folio_test_anon(folio))	/* the huge zero page, or a file's */
-		return;
+	if (!folio_test_anon(folio))	/* a file's */
+		return true;
+	if (!wanted)
+		return false;
 
 	folio_ref_add(folio, HPAGE_PMD_NR);
 	old = pmdp_invalidate(vma, addr, pmd);
@@ -132,6 +184,7 @@ static void sls_shadow_huge(struct vm_area_struct *vma, unsigned long addr,
 		sls_shadow_add(w->sh, (addr + i * PAGE_SIZE) | flag,
 			       nth_page(page, i));
 	w->sh->nr_huge += HPAGE_PMD_NR;
+	return false;
 }
 
 /*
@@ -153,7 +206,10 @@ static int sls_shadow_pmd_huge(pmd_t *pmd, unsigned long addr,
 		return 1;
 	}
 	if (addr == (addr & HPAGE_PMD_MASK) && end - addr == HPAGE_PMD_SIZE) {
-		sls_shadow_huge(vma, addr, pmd, walk->private);
+		struct sls_shadow_walk *w = walk->private;
+
+		if (sls_shadow_huge(vma, addr, pmd, w))
+			sls_shadow_hole(w->sh, addr, end);
 		spin_unlock(ptl);
 		return 1;
 	}
@@ -168,7 +224,7 @@ static int sls_shadow_swap_pte(struct sls_shadow_walk *w, pte_t ptent)
 {
 	swp_entry_t entry;
 
-	if (pte_none(ptent) || !is_swap_pte(ptent))
+	if (!is_swap_pte(ptent))
 		return 0;
 	entry = pte_to_swp_entry(ptent);
 	if (is_migration_entry(entry))
@@ -183,6 +239,7 @@ static int sls_shadow_swap_pte(struct sls_shadow_walk *w, pte_t ptent)
 static int sls_shadow_ptes(pmd_t *pmd, unsigned long *addr, unsigned long end,
 			   struct mm_walk *walk)
 {
+	struct sls_shadow_walk *w = walk->private;
 	pte_t *start_pte, *pte;
 	spinlock_t *ptl;
 	int err = 0;
@@ -193,13 +250,16 @@ static int sls_shadow_ptes(pmd_t *pmd, unsigned long *addr, unsigned long end,
 		return 0;
 	for (pte = start_pte; *addr != end; pte++, *addr += PAGE_SIZE) {
 		pte_t ptent = ptep_get(pte);
+		bool hole = pte_none(ptent);
 
 		if (pte_present(ptent))
-			sls_shadow_pte(walk->vma, *addr, pte, walk->private);
-		else
-			err = sls_shadow_swap_pte(walk->private, ptent);
+			hole = sls_shadow_pte(walk->vma, *addr, pte, w);
+		else if (!hole)
+			err = sls_shadow_swap_pte(w, ptent);
 		if (err)
 			break;
+		if (hole)
+			sls_shadow_hole(w->sh, *addr, *addr + PAGE_SIZE);
 	}
 	pte_unmap_unlock(start_pte, ptl);
 	return err;
@@ -211,7 +271,9 @@ static int sls_shadow_pmd_entry(pmd_t *pmd, unsigned long addr,
 	struct sls_shadow_walk *w = walk->private;
 	int err;
 
-	if (sls_shadow_reserve(w->sh, (end - addr) >> PAGE_SHIFT))
+	/* a page each at most, and a hole for every other one */
+	if (sls_shadow_reserve(w->sh, (end - addr) >> PAGE_SHIFT) ||
+	    sls_shadow_reserve_holes(w->sh, PTRS_PER_PTE / 2 + 1))
 		return -ENOMEM;
 	if (sls_shadow_pmd_huge(pmd, addr, end, walk))
 		return 0;
@@ -225,8 +287,21 @@ static int sls_shadow_pmd_entry(pmd_t *pmd, unsigned long addr,
 	return err;
 }
 
+/* No page table: nothing of the address space's own is there. */
+static int sls_shadow_pte_hole(unsigned long addr, unsigned long next,
+			       int depth, struct mm_walk *walk)
+{
+	struct sls_shadow_walk *w = walk->private;
+
+	if (sls_shadow_reserve_holes(w->sh, 1))
+		return -ENOMEM;
+	sls_shadow_hole(w->sh, addr, next);
+	return 0;
+}
+
 static const struct mm_walk_ops sls_shadow_ops = {
 	.pmd_entry	= sls_shadow_pmd_entry,
+	.pte_hole	= sls_shadow_pte_hole,
 	.walk_lock	= PGWALK_WRLOCK,
 };
 
@@ -247,8 +322,12 @@ static int sls_shadow_copy_shmem(struct vm_area_struct *vma, unsigned long start
 		struct folio *folio = filemap_get_folio(mapping, index);
 		struct page *copy;
 
-		if (IS_ERR(folio))	/* a hole: it reads as zeroes */
+		if (IS_ERR(folio)) {	/* a hole: it reads as zeroes */
+			if (sls_shadow_reserve_holes(sh, 1))
+				return -ENOMEM;
+			sls_shadow_hole(sh, addr, addr + PAGE_SIZE);
 			continue;
+		}
 		err = sls_shadow_reserve(sh, 1);
 		copy = err ? NULL : alloc_page(GFP_KERNEL_ACCOUNT);
 		if (copy)
@@ -326,7 +405,8 @@ static int sls_shadow_copy_pinned(struct sls_shadow *sh)
  * Private pages dirty since the last call (all present ones if @sh->full)
  * are write-protected, made non-exclusive and referenced; the pages of
  * shared memory mappings (shmem, memfd, MAP_SHARED|MAP_ANONYMOUS) are
- * copied.  A failure leaves
+ * copied.  @sh->holes lists the addresses of the range that map nothing
+ * of @mm's own.  A failure leaves
  * some pages shadowed and their soft-dirty bits clear: the caller's next
  * epoch of @mm must be a full one.
  *
@@ -339,6 +419,7 @@ int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
 	VMA_ITERATOR(vmi, mm, start);
 	struct mmu_notifier_range range;
 	struct vm_area_struct *vma;
+	unsigned long hole = start;	/* where the next hole may start */
 	int err = 0;
 
 	if (mmap_write_lock_killable(mm))
@@ -347,13 +428,24 @@ int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
 	mmu_notifier_range_init(&range, MMU_NOTIFY_SOFT_DIRTY, 0, mm, start, end);
 	mmu_notifier_invalidate_range_start(&range);
 	for_each_vma_range(vmi, vma, end) {
-		if (sls_shadow_skip_vma(vma))
+		unsigned long from = max(start, vma->vm_start);
+
+		err = sls_shadow_reserve_holes(sh, 2);
+		if (err)
+			break;
+		sls_shadow_hole(sh, hole, from);	/* no VMA there */
+		hole = min(end, vma->vm_end);
+		if (sls_shadow_skip_vma(vma)) {
+			sls_shadow_hole(sh, from, hole);
 			continue;
-		err = sls_shadow_vma(vma, max(start, vma->vm_start),
-				     min(end, vma->vm_end), sh);
+		}
+		err = sls_shadow_vma(vma, from, hole, sh);
 		if (err)
 			break;
 	}
+	err = err ?: sls_shadow_reserve_holes(sh, 1);
+	if (!err)
+		sls_shadow_hole(sh, hole, end);
 	mmu_notifier_invalidate_range_end(&range);
 	flush_tlb_mm(mm);
 	dec_tlb_flush_pending(mm);
@@ -377,7 +469,11 @@ void sls_shadow_release(struct sls_shadow *sh)
 		if (sh->pages[i].page)
 			put_page(sh->pages[i].page);
 	kvfree(sh->pages);
+	kvfree(sh->holes);
 	sh->pages = NULL;
+	sh->holes = NULL;
 	sh->nr = 0;
 	sh->room = 0;
+	sh->nr_holes = 0;
+	sh->hole_room = 0;
 }

@@ -357,14 +357,15 @@ static int slsfs_ckpt_get_version(struct slsfs_ckpt_cur *c, struct slsfs_partiti
 	pv.epoch = le64_to_cpu(v->epoch);
 	pv.addr = le64_to_cpu(v->addr);
 	pv.crc = le32_to_cpu(v->crc);
-	newest = slsfs_page_lookup(part, obj, index, U64_MAX);
+	newest = slsfs_page_version_at(part, obj, index, U64_MAX);
 	if (!pv.epoch || pv.epoch >= part->committed_next ||
 	    (newest && newest->epoch >= pv.epoch) || index > ULONG_MAX ||
 	    obj > ULONG_MAX || v->reserved) {
 		*why = "checkpoint page version out of order";
 		return -EUCLEAN;
 	}
-	if (!slsfs_ckpt_run_ok(&part->st->geo, pv.addr, 1)) {
+	if (slsfs_pv_gone(&pv) ? pv.crc != 0 :
+	    !slsfs_ckpt_run_ok(&part->st->geo, pv.addr, 1)) {
 		*why = "checkpoint page outside the segments";
 		return -EUCLEAN;
 	}

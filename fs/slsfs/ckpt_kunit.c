@@ -70,7 +70,8 @@ static void tck_count_pages(struct kunit *test, u32 *live, struct slsfs_partitio
 	xa_for_each(&part->objects, id, o)
 		xa_for_each(&o->pages, index, pg)
 			for (i = 0; i < pg->nr; i++)
-				tck_count(test, live, pg->v[i].addr, 1);
+				if (!slsfs_pv_gone(&pg->v[i]))	/* no block */
+					tck_count(test, live, pg->v[i].addr, 1);
 }
 
 /*
@@ -160,8 +161,9 @@ static struct slsfs_partition *tck_part(struct tck_build *tb, const char *name)
 
 /*
  * An epoch to commit: its pages are @first to @first + @nr - 1 of object
- * @obj, the first @again of them written twice, and its record stream is in
- * extents of @ext blocks each, up to a zero.
+ * @obj, the first @again of them written twice, its record stream is in
+ * extents of @ext blocks each, up to a zero, and it clears pages
+ * @clear_first to @clear_first + @clear_nr - 1 of @obj.
  */
 struct tck_epoch {
 	u64 epoch;
@@ -172,6 +174,8 @@ struct tck_epoch {
 	u32 nr;
 	u32 again;
 	u32 ext[TCK_MAX_EXT];
+	u64 clear_first;
+	u32 clear_nr;
 };
 
 /* Stage @te's pages, each in a block of its own; the array stays the test's. */
@@ -230,6 +234,9 @@ static void tck_commit(struct tck_build *tb, struct slsfs_partition *part,
 
 	tck_stage_pages(tb, te, &sg);
 	err = tck_stage_records(tb, te, &sg);
+	if (!err && te->clear_nr)
+		err = slsfs_staged_clear(&sg, te->obj, te->clear_first,
+					 te->clear_first + te->clear_nr);
 	c = (struct slsfs_commit){
 		.parent = cpu_to_le64(te->parent),
 		.oldest = cpu_to_le64(te->oldest),
@@ -244,6 +251,7 @@ static void tck_commit(struct tck_build *tb, struct slsfs_partition *part,
 	/* the epoch took the extents and crcs, unless it failed */
 	kfree(sg.extents);
 	kfree(sg.crcs);
+	kvfree(sg.clears);
 	kunit_kfree(test, sg.pages);
 	KUNIT_ASSERT_EQ(test, err, 0);
 	tb->st->commits++;
@@ -271,6 +279,7 @@ static struct slsfs_store *tck_big_store(struct kunit *test)
 		{ 3, 2, 1,	2, 0, 3, 0,	{ 3, 1, 2 } },
 		{ 4, 3, 3,	1, 2, 2, 0,	{ 1 } },	/* 1 and 2 expire */
 		{ 5, 4, 3,	1, 0, 1, 1 },
+		{ 6, 5, 3,	1, 3, 1, 0,	{ 0 }, 0, 2 },	/* 0 and 1 gone */
 	};
 	static const struct tck_epoch gone[] = {
 		{ 1, 0, 1,	5, 0, 2, 0,	{ 1 } },
@@ -295,7 +304,8 @@ static struct slsfs_store *tck_big_store(struct kunit *test)
 	slsfs_epochs_discard_after(b, 2);
 	tck_commits(tb, b, nginx_after, ARRAY_SIZE(nginx_after));
 	slsfs_part_forget(tb->st, g);
-	KUNIT_ASSERT_EQ(test, a->nr_epochs, 3);
+	KUNIT_ASSERT_EQ(test, a->nr_epochs, 4);
+	KUNIT_ASSERT_TRUE(test, slsfs_pv_gone(slsfs_page_version_at(a, 1, 0, 6)));
 	KUNIT_ASSERT_EQ(test, b->nr_epochs, 2);
 	return tb->st;
 }

@@ -206,6 +206,11 @@ static bool slsfs_chunk_shape_ok(const struct slsfs_chunk *ch)
 		if (nr != nr_blocks || !nr || nr > SLSFS_BLOCKS_PER_RECORDS_CHUNK)
 			return false;
 		break;
+	case SLSFS_CHUNK_CLEAR:
+		size = sizeof(struct slsfs_clear_entry);
+		if (!nr || nr > SLSFS_CLEARS_PER_CHUNK || nr_blocks)
+			return false;
+		break;
 	case SLSFS_CHUNK_COMMIT:
 		size = sizeof(struct slsfs_commit);
 		if (nr != 1 || nr_blocks)

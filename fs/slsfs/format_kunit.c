@@ -67,7 +67,7 @@ static void slsfs_super_bad_test(struct kunit *test)
 		{ offsetof(struct slsfs_super, magic), 0xef53, 4 },
 		{ offsetof(struct slsfs_super, version), 2, 4 },
 		{ offsetof(struct slsfs_super, block_size), 8192, 4 },
-		{ offsetof(struct slsfs_super, feature_incompat), 2, 8 },
+		{ offsetof(struct slsfs_super, feature_incompat), 1ULL << 62, 8 },
 		/* a checkpoint feature without a checkpoint */
 		{ offsetof(struct slsfs_super, feature_incompat), SLSFS_FEATURE_INCOMPAT_CKPT, 8 },
 		{ offsetof(struct slsfs_super, store_id), 0, 8 },

@@ -68,6 +68,17 @@ struct slsfs_page_version {
 	u32 crc;
 };
 
+/*
+ * The address of a version that says the page is gone as of its epoch
+ * (SLSFS_CHUNK_CLEAR): block 0 is a superblock's, never a page's.
+ */
+#define SLSFS_PAGE_GONE		0
+
+static inline bool slsfs_pv_gone(const struct slsfs_page_version *pv)
+{
+	return pv->addr == SLSFS_PAGE_GONE;
+}
+
 /* A page of an object, with a version for each epoch that wrote it, newest first. */
 struct slsfs_page {
 	u32 nr;
@@ -88,6 +99,13 @@ struct slsfs_staged_page {
 	struct slsfs_page_version pv;
 };
 
+/* Pages [start, end) of an object that an epoch holds no more. */
+struct slsfs_clear {
+	u64 obj;
+	u64 start;
+	u64 end;
+};
+
 /* What an epoch wrote before its commit. */
 struct slsfs_staged {
 	struct list_head node;
@@ -96,6 +114,9 @@ struct slsfs_staged {
 	u32 nr_pages;
 	u32 page_room;
 	struct slsfs_staged_page *pages;
+	u32 nr_clears;
+	u32 clear_room;
+	struct slsfs_clear *clears;
 	u32 nr_extents;
 	u32 nr_blocks;		/* record blocks */
 	struct slsfs_extent *extents;
@@ -290,6 +311,11 @@ int slsfs_page_add(struct slsfs_partition *part, u64 obj, u64 index,
 		   const struct slsfs_page_version *pv);
 const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,
 						   u64 obj, u64 index, u64 epoch);
+const struct slsfs_page_version *slsfs_page_version_at(struct slsfs_partition *part,
+						       u64 obj, u64 index, u64 epoch);
+int slsfs_array_room(void **arr, u32 *room, u32 want, size_t size);
+int slsfs_staged_clear(struct slsfs_staged *sg, u64 obj, u64 start, u64 end);
+int slsfs_clears_filter(struct slsfs_partition *part, struct slsfs_staged *sg);
 void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest);
 int slsfs_epoch_add(struct slsfs_partition *part, const struct slsfs_commit *c,
 		    u64 epoch, struct slsfs_staged *sg);

@@ -143,6 +143,8 @@ int slsfs_log_open(struct slsfs_sb_info *sbi)
 		return -EROFS;
 	if (sbi->gen)
 		return 0;
+	/* Its epochs may clear pages: a mount that cannot tell must refuse it. */
+	sup.feature_incompat |= cpu_to_le64(SLSFS_FEATURE_INCOMPAT_CLEAR);
 	err = slsfs_super_write(sbi, &sup);
 	if (!err)
 		sbi->gen = le64_to_cpu(sup.generation);
@@ -322,6 +324,46 @@ static int slsfs_txn_write_pages(struct slsfs_txn *txn, struct slsfs_wbatch *wb)
 	return 0;
 }
 
+/*
+ * The CLEAR chunks of @txn: its runs, cut down to the pages whose newest
+ * version is a copy.  The partition writes one epoch at a time, so what
+ * they find here is what its commit will find.
+ */
+static int slsfs_txn_write_clears(struct slsfs_txn *txn, struct slsfs_wbatch *wb)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	struct slsfs_staged *sg = &txn->sg;
+	struct slsfs_partition *part;
+	u32 done, nr, i;
+	int err = -ENOENT;
+
+	if (!sg->nr_clears)
+		return 0;
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, txn->part_id);
+	if (part)
+		err = slsfs_clears_filter(part, sg);
+	mutex_unlock(&sbi->lock);
+	for (done = 0; !err && done < sg->nr_clears; done += nr) {
+		struct slsfs_clear_entry *e;
+		struct slsfs_chunk *ch;
+
+		nr = min_t(u32, SLSFS_CLEARS_PER_CHUNK, sg->nr_clears - done);
+		ch = slsfs_chunk_new(sbi, wb, SLSFS_CHUNK_CLEAR, txn->part_id,
+				     txn->epoch, nr, sizeof(*e), 0);
+		if (!ch)
+			return -ENOMEM;
+		e = (void *)(ch + 1);
+		for (i = 0; i < nr; i++) {
+			e[i].obj = cpu_to_le64(sg->clears[done + i].obj);
+			e[i].start = cpu_to_le64(sg->clears[done + i].start);
+			e[i].end = cpu_to_le64(sg->clears[done + i].end);
+		}
+		err = slsfs_log_append(sbi, wb, ch, NULL, 0);
+	}
+	return err;
+}
+
 /**
  * slsfs_log_append_blocks - append blocks as chunks that list their checksums
  * @sbi:	the store; the caller holds log_lock
@@ -428,6 +470,8 @@ static int slsfs_txn_write(struct slsfs_txn *txn)
 	slsfs_gc_maybe(sbi);
 	slsfs_wbatch_init(&wb);
 	err = slsfs_txn_write_pages(txn, &wb);
+	if (!err)
+		err = slsfs_txn_write_clears(txn, &wb);
 	if (!err)
 		err = slsfs_txn_write_records(txn, &wb);
 	werr = slsfs_log_wait(sbi, &wb);
@@ -597,20 +641,14 @@ int slsfs_epoch_give_page(struct slsfs_txn *txn, u64 obj, u64 index,
 	struct slsfs_staged_page *sp;
 
 	if (sg->nr_pages == sg->page_room) {
-		u32 room = max(16U, sg->page_room * 2);
-		/* An epoch of 256 MiB stages 64 Ki pages: more than kmalloc gives. */
-		void *p = kvrealloc(sg->pages, array_size(room, sizeof(*sg->pages)),
-				    GFP_KERNEL);
+		u32 room = sg->page_room;
 
-		if (!p)
+		/* txn->pages first: it never has less room than sg->pages */
+		if (slsfs_array_room((void **)&txn->pages, &room, room + 1,
+				     sizeof(*txn->pages)) ||
+		    slsfs_array_room((void **)&sg->pages, &sg->page_room, room,
+				     sizeof(*sg->pages)))
 			return -ENOMEM;
-		sg->pages = p;
-		p = kvrealloc(txn->pages, array_size(room, sizeof(*txn->pages)),
-			      GFP_KERNEL);
-		if (!p)
-			return -ENOMEM;
-		txn->pages = p;
-		sg->page_room = room;
 	}
 	sp = &sg->pages[sg->nr_pages];
 	sp->obj = obj;
@@ -620,6 +658,27 @@ int slsfs_epoch_give_page(struct slsfs_txn *txn, u64 obj, u64 index,
 	return 0;
 }
 EXPORT_SYMBOL_GPL(slsfs_epoch_give_page);
+
+/**
+ * slsfs_epoch_clear - say that an epoch holds no pages in a run of an object
+ * @txn:	the epoch
+ * @obj:	the object
+ * @start:	first page index
+ * @end:	one past the last
+ *
+ * A restore of the epoch, or of one after it that does not write them
+ * again, finds no copy of those pages instead of the ones older epochs
+ * wrote: memory given back reads as zeroes again, and the pages of an
+ * object no epoch takes any more expire with the epochs that wrote them.
+ * The run must not hold a page the epoch writes.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int slsfs_epoch_clear(struct slsfs_txn *txn, u64 obj, u64 start, u64 end)
+{
+	return slsfs_staged_clear(&txn->sg, obj, start, end);
+}
+EXPORT_SYMBOL_GPL(slsfs_epoch_clear);
 
 /* As slsfs_epoch_give_page(), taking a reference of the epoch's own. */
 int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
@@ -652,6 +711,7 @@ static void slsfs_txn_free(struct slsfs_txn *txn)
 	kvfree(txn->pages);
 	kfree(txn->rec);
 	kvfree(txn->sg.pages);
+	kvfree(txn->sg.clears);
 	kfree(txn->sg.extents);
 	kfree(txn->sg.crcs);
 	kfree(txn);

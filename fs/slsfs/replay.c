@@ -3,8 +3,8 @@
  * slsfs: replay of the log at mount.
  *
  * The log is a chain of chunks, each one's lsn its predecessor's plus one.
- * Replay follows it from the superblock's log start, stages the pages and
- * record blocks of each epoch, and adds the epoch to the store only when
+ * Replay follows it from the superblock's log start, stages the pages,
+ * clear runs and record blocks of each epoch, and adds the epoch to the store only when
  * its commit chunk is read.  The chain ends at the first block that is not
  * the chunk expected next: what was staged and never committed there is a
  * torn tail and is dropped.
@@ -44,6 +44,7 @@ static void slsfs_staged_free(struct slsfs_staged *sg)
 {
 	list_del(&sg->node);
 	kvfree(sg->pages);
+	kvfree(sg->clears);
 	kfree(sg->extents);
 	kfree(sg->crcs);
 	kfree(sg);
@@ -101,6 +102,19 @@ static struct slsfs_partition *slsfs_chunk_part(struct slsfs_replay_state *s,
 	return slsfs_part_find_id(s->r->st, le64_to_cpu(ch->part_id));
 }
 
+/* What is staged for the epoch of chunk @ch, which names @what of it. */
+static struct slsfs_staged *slsfs_staged_of(struct slsfs_replay_state *s,
+					    const struct slsfs_chunk *ch,
+					    const char *what)
+{
+	struct slsfs_staged *sg;
+
+	if (!slsfs_chunk_part(s, ch))
+		return ERR_PTR(slsfs_corrupt(s, what));
+	sg = slsfs_staged_get(s, le64_to_cpu(ch->part_id), le64_to_cpu(ch->epoch));
+	return sg ?: ERR_PTR(-ENOMEM);
+}
+
 static int slsfs_replay_pages(struct slsfs_replay_state *s,
 			      const struct slsfs_chunk *ch)
 {
@@ -109,21 +123,12 @@ static int slsfs_replay_pages(struct slsfs_replay_state *s,
 	struct slsfs_staged *sg;
 	u32 i;
 
-	if (!slsfs_chunk_part(s, ch))
-		return slsfs_corrupt(s, "pages of an unknown partition");
-	sg = slsfs_staged_get(s, le64_to_cpu(ch->part_id), le64_to_cpu(ch->epoch));
-	if (!sg)
+	sg = slsfs_staged_of(s, ch, "pages of an unknown partition");
+	if (IS_ERR(sg))
+		return PTR_ERR(sg);
+	if (slsfs_array_room((void **)&sg->pages, &sg->page_room,
+			     sg->nr_pages + nr, sizeof(*sg->pages)))
 		return -ENOMEM;
-	if (sg->nr_pages + nr > sg->page_room) {
-		u32 room = max(sg->page_room * 2, sg->nr_pages + nr);
-		void *p = kvrealloc(sg->pages, array_size(room, sizeof(*sg->pages)),
-				    GFP_KERNEL);
-
-		if (!p)
-			return -ENOMEM;
-		sg->pages = p;
-		sg->page_room = room;
-	}
 	for (i = 0; i < nr; i++) {
 		struct slsfs_staged_page *sp = &sg->pages[sg->nr_pages++];
 
@@ -132,6 +137,30 @@ static int slsfs_replay_pages(struct slsfs_replay_state *s,
 		sp->pv.epoch = sg->epoch;
 		sp->pv.addr = s->addr + 1 + i;
 		sp->pv.crc = le32_to_cpu(e[i].crc);
+	}
+	return 0;
+}
+
+static int slsfs_replay_clear(struct slsfs_replay_state *s,
+			      const struct slsfs_chunk *ch)
+{
+	const struct slsfs_clear_entry *e = (const void *)(ch + 1);
+	u32 nr = le32_to_cpu(ch->nr_entries);
+	struct slsfs_staged *sg;
+	u32 i;
+	int err;
+
+	sg = slsfs_staged_of(s, ch, "clear of an unknown partition");
+	if (IS_ERR(sg))
+		return PTR_ERR(sg);
+	for (i = 0; i < nr; i++) {
+		if (le64_to_cpu(e[i].start) >= le64_to_cpu(e[i].end))
+			return slsfs_corrupt(s, "clear of an empty run");
+		err = slsfs_staged_clear(sg, le64_to_cpu(e[i].obj),
+					 le64_to_cpu(e[i].start),
+					 le64_to_cpu(e[i].end));
+		if (err)
+			return err;
 	}
 	return 0;
 }
@@ -145,11 +174,9 @@ static int slsfs_replay_records(struct slsfs_replay_state *s,
 	void *p;
 	u32 i;
 
-	if (!slsfs_chunk_part(s, ch))
-		return slsfs_corrupt(s, "records of an unknown partition");
-	sg = slsfs_staged_get(s, le64_to_cpu(ch->part_id), le64_to_cpu(ch->epoch));
-	if (!sg)
-		return -ENOMEM;
+	sg = slsfs_staged_of(s, ch, "records of an unknown partition");
+	if (IS_ERR(sg))
+		return PTR_ERR(sg);
 	p = krealloc_array(sg->extents, sg->nr_extents + 1, sizeof(*sg->extents),
 			   GFP_KERNEL);
 	if (!p)
@@ -235,6 +262,8 @@ static int slsfs_replay_chunk(struct slsfs_replay_state *s,
 		return slsfs_replay_pages(s, ch);
 	case SLSFS_CHUNK_RECORDS:
 		return slsfs_replay_records(s, ch);
+	case SLSFS_CHUNK_CLEAR:
+		return slsfs_replay_clear(s, ch);
 	case SLSFS_CHUNK_COMMIT:
 		return slsfs_replay_commit(s, ch);
 	case SLSFS_CHUNK_PART:

@@ -165,6 +165,22 @@ static u64 tlog_records(struct tlog *t, u64 part, u64 epoch, u32 nr)
 	return tlog_close(t);
 }
 
+/* Pages @start..@end-1 of object @obj gone as of @epoch. */
+static u64 tlog_clear(struct tlog *t, u64 part, u64 epoch, u64 obj, u64 start,
+		      u64 end)
+{
+	struct slsfs_clear_entry *e;
+	struct slsfs_chunk *ch;
+
+	tlog_room(t, 0);
+	ch = tlog_header(t, SLSFS_CHUNK_CLEAR, part, epoch, 1, sizeof(*e), 0);
+	e = (void *)(ch + 1);
+	e->obj = cpu_to_le64(obj);
+	e->start = cpu_to_le64(start);
+	e->end = cpu_to_le64(end);
+	return tlog_close(t);
+}
+
 static u64 tlog_commit(struct tlog *t, u64 part, u64 epoch, u64 parent,
 		       u64 oldest, u64 nr_pages, u64 record_bytes)
 {
@@ -287,6 +303,42 @@ static void slsfs_replay_epochs_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, pv->crc, slsfs_block_crc(tlog_block(t, p1 + 3)));
 	KUNIT_EXPECT_NULL(test, slsfs_page_lookup(part, 7, 3, 2));
 	KUNIT_EXPECT_NULL(test, slsfs_page_lookup(part, 8, 0, 2));
+}
+
+/*
+ * A CLEAR chunk replays as pages gone from its epoch on, older epochs
+ * still seeing their copies; one of an epoch never committed is dropped,
+ * and an empty run is corruption.
+ */
+static void slsfs_replay_clear_test(struct kunit *test)
+{
+	struct tlog *t = tlog_new(test);
+	struct slsfs_partition *part;
+	struct slsfs_replay r;
+	u64 torn;
+
+	tlog_part(t, 1, "p");
+	tlog_pages(t, 1, 1, 7, 0, 4);
+	tlog_commit(t, 1, 1, 0, 1, 4, 0);
+	tlog_clear(t, 1, 2, 7, 1, 3);
+	tlog_commit(t, 1, 2, 1, 1, 0, 0);
+	torn = tlog_clear(t, 1, 3, 7, 0, 4);
+
+	KUNIT_ASSERT_EQ(test, tlog_replay(t, &r, 1), 0);
+	KUNIT_EXPECT_EQ(test, r.torn_epochs, 1);
+	part = tlog_part_of(test, &r, "p");
+	KUNIT_EXPECT_NOT_NULL(test, slsfs_page_lookup(part, 7, 0, 2));
+	KUNIT_EXPECT_NULL(test, slsfs_page_lookup(part, 7, 1, 2));
+	KUNIT_EXPECT_NULL(test, slsfs_page_lookup(part, 7, 2, 2));
+	KUNIT_EXPECT_NOT_NULL(test, slsfs_page_lookup(part, 7, 2, 1));
+	KUNIT_EXPECT_NOT_NULL(test, slsfs_page_lookup(part, 7, 3, 2));
+	KUNIT_EXPECT_EQ(test, slsfs_epoch_find(part, 2)->nr_refs, 2);
+
+	t->addr = torn;
+	t->lsn--;
+	tlog_clear(t, 1, 3, 7, 2, 2);
+	tlog_commit(t, 1, 3, 2, 1, 0, 0);
+	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
 }
 
 /*
@@ -512,6 +564,7 @@ static struct kunit_case slsfs_replay_cases[] = {
 	KUNIT_CASE(slsfs_replay_bad_commit_test),
 	KUNIT_CASE(slsfs_replay_segments_test),
 	KUNIT_CASE(slsfs_index_expire_discard_test),
+	KUNIT_CASE(slsfs_replay_clear_test),
 	{}
 };
 

@@ -37,10 +37,12 @@
  * unknown compat bits.
  */
 #define SLSFS_FEATURE_INCOMPAT_CKPT	(1ULL << 0)	/* ckpt_addr names an index checkpoint */
+#define SLSFS_FEATURE_INCOMPAT_CLEAR	(1ULL << 1)	/* the log may hold CLEAR chunks */
 
 #define SLSFS_FEATURE_COMPAT_SUPP	0ULL
 #define SLSFS_FEATURE_RO_COMPAT_SUPP	0ULL
-#define SLSFS_FEATURE_INCOMPAT_SUPP	SLSFS_FEATURE_INCOMPAT_CKPT
+#define SLSFS_FEATURE_INCOMPAT_SUPP	(SLSFS_FEATURE_INCOMPAT_CKPT | \
+					 SLSFS_FEATURE_INCOMPAT_CLEAR)
 
 /**
  * struct slsfs_super - a superblock slot, at the start of block 0 or 1
@@ -102,6 +104,7 @@ enum slsfs_chunk_type {
 	SLSFS_CHUNK_DISCARD	= 6,	/* epochs of part_id after epoch are gone */
 	SLSFS_CHUNK_CKPT	= 7,	/* a run of an index checkpoint; entries: __le32 crc per block */
 	SLSFS_CHUNK_MOVED	= 8,	/* blocks the cleaner copied; entries: __le32 crc per block */
+	SLSFS_CHUNK_CLEAR	= 9,	/* pages an epoch holds no more; entries: slsfs_clear_entry */
 	SLSFS_CHUNK_TYPE_MAX
 };
 
@@ -146,6 +149,18 @@ struct slsfs_page_entry {
 	__le64 index;	/* page index inside the object */
 	__le32 crc;	/* crc32c of the page's 4 KiB */
 	__le32 reserved;
+};
+
+/*
+ * One run of a SLSFS_CHUNK_CLEAR chunk: as of the chunk's epoch, pages
+ * [start, end) of the object are gone (memory given back, an address
+ * space that went away) and read as no copy at all, not as the copies
+ * older epochs wrote.
+ */
+struct slsfs_clear_entry {
+	__le64 obj;
+	__le64 start;
+	__le64 end;
 };
 
 #define SLSFS_COMMIT_FULL	(1U << 0)	/* holds every page: no parent */
@@ -267,7 +282,11 @@ struct slsfs_ckpt_ref {
 	__le64 index;
 };
 
-/* A copy of a page in the index; a page's versions come oldest first. */
+/*
+ * A copy of a page in the index; a page's versions come oldest first.  One
+ * with @addr 0 (a superblock's block, never a page's) and @crc 0 says the
+ * page is gone as of @epoch (SLSFS_CHUNK_CLEAR).
+ */
 struct slsfs_ckpt_version {
 	__le64 obj;
 	__le64 index;
@@ -280,11 +299,13 @@ struct slsfs_ckpt_version {
 #define SLSFS_CHUNK_ROOM	(SLSFS_BLOCK_SIZE - sizeof(struct slsfs_chunk))
 #define SLSFS_PAGES_PER_CHUNK	(SLSFS_CHUNK_ROOM / sizeof(struct slsfs_page_entry))
 #define SLSFS_BLOCKS_PER_RECORDS_CHUNK	(SLSFS_CHUNK_ROOM / sizeof(__le32))
+#define SLSFS_CLEARS_PER_CHUNK	(SLSFS_CHUNK_ROOM / sizeof(struct slsfs_clear_entry))
 
 /* The layout is ABI: user space (mkfs.slsfs) checks it too. */
 _Static_assert(sizeof(struct slsfs_super) == 256, "struct slsfs_super is 256 bytes");
 _Static_assert(sizeof(struct slsfs_chunk) == 72, "struct slsfs_chunk is 72 bytes");
 _Static_assert(sizeof(struct slsfs_page_entry) == 24, "struct slsfs_page_entry is 24 bytes");
+_Static_assert(sizeof(struct slsfs_clear_entry) == 24, "struct slsfs_clear_entry is 24 bytes");
 _Static_assert(sizeof(struct slsfs_commit) == 48, "struct slsfs_commit is 48 bytes");
 _Static_assert(sizeof(struct slsfs_part) == 96, "struct slsfs_part is 96 bytes");
 _Static_assert(sizeof(struct slsfs_record) == 24, "struct slsfs_record is 24 bytes");

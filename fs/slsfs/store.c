@@ -271,17 +271,17 @@ int slsfs_page_add(struct slsfs_partition *part, u64 obj, u64 index,
 EXPORT_SYMBOL_IF_KUNIT(slsfs_page_add);
 
 /**
- * slsfs_page_lookup - the copy of a page as of an epoch
+ * slsfs_page_version_at - the version of a page as of an epoch
  * @part:	the partition
  * @obj:	object id
  * @index:	page index in the object
  * @epoch:	the epoch
  *
- * Return: the newest version not newer than @epoch, or NULL if no epoch up
- * to it wrote the page.
+ * Return: the newest version not newer than @epoch, a gone one included,
+ * or NULL if no epoch up to it wrote or cleared the page.
  */
-const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,
-						   u64 obj, u64 index, u64 epoch)
+const struct slsfs_page_version *slsfs_page_version_at(struct slsfs_partition *part,
+						       u64 obj, u64 index, u64 epoch)
 {
 	struct slsfs_object *o = xa_load(&part->objects, obj);
 	struct slsfs_page *pg;
@@ -297,7 +297,153 @@ const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,
 			return &pg->v[i];
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(slsfs_page_version_at);
+
+/**
+ * slsfs_page_lookup - the copy of a page as of an epoch
+ * @part:	the partition
+ * @obj:	object id
+ * @index:	page index in the object
+ * @epoch:	the epoch
+ *
+ * Return: the newest version not newer than @epoch, or NULL if no epoch up
+ * to it wrote the page or the newest that did was followed by one that
+ * cleared it.
+ */
+const struct slsfs_page_version *slsfs_page_lookup(struct slsfs_partition *part,
+						   u64 obj, u64 index, u64 epoch)
+{
+	const struct slsfs_page_version *pv;
+
+	pv = slsfs_page_version_at(part, obj, index, epoch);
+	return pv && !slsfs_pv_gone(pv) ? pv : NULL;
+}
 EXPORT_SYMBOL_IF_KUNIT(slsfs_page_lookup);
+
+/**
+ * slsfs_array_room - make room in an array that grows by doubling
+ * @arr:	the array, kvmalloc()ed or NULL; may move
+ * @room:	entries it has room for; updated
+ * @want:	entries it must have room for
+ * @size:	the size of one
+ *
+ * Return: 0 or -ENOMEM, the array as it was then.
+ */
+int slsfs_array_room(void **arr, u32 *room, u32 want, size_t size)
+{
+	u32 n;
+	void *p;
+
+	if (want <= *room)
+		return 0;
+	n = max3(*room * 2, want, 16U);
+	p = kvrealloc(*arr, array_size(n, size), GFP_KERNEL);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*room = n;
+	return 0;
+}
+
+/**
+ * slsfs_staged_clear - stage a run of pages an epoch holds no more
+ * @sg:		the epoch's staging
+ * @obj:	object id
+ * @start:	first page index
+ * @end:	one past the last; a run next to the one staged last joins it
+ *
+ * The run must hold no page the epoch writes.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int slsfs_staged_clear(struct slsfs_staged *sg, u64 obj, u64 start, u64 end)
+{
+	struct slsfs_clear *last = sg->nr_clears ? &sg->clears[sg->nr_clears - 1] : NULL;
+
+	if (start >= end)
+		return 0;
+	if (last && last->obj == obj && last->end == start) {
+		last->end = end;
+		return 0;
+	}
+	if (slsfs_array_room((void **)&sg->clears, &sg->clear_room,
+			     sg->nr_clears + 1, sizeof(*sg->clears)))
+		return -ENOMEM;
+	sg->clears[sg->nr_clears].obj = obj;
+	sg->clears[sg->nr_clears].start = start;
+	sg->clears[sg->nr_clears].end = end;
+	sg->nr_clears++;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_staged_clear);
+
+/* What to do with each page that a clear run finds holding a copy. */
+typedef int (*slsfs_clear_fn)(struct slsfs_partition *part, u64 obj,
+			      unsigned long index, struct slsfs_page *pg, void *arg);
+
+/* Call @fn for every page in @sg's clear runs whose newest version is a copy. */
+static int slsfs_clears_walk(struct slsfs_partition *part,
+			     const struct slsfs_staged *sg, slsfs_clear_fn fn,
+			     void *arg)
+{
+	const struct slsfs_clear *c;
+	struct slsfs_object *o;
+	struct slsfs_page *pg;
+	unsigned long index, last;
+	int err = 0;
+	u32 i;
+
+	for (i = 0; i < sg->nr_clears && !err; i++) {
+		c = &sg->clears[i];
+		o = xa_load(&part->objects, c->obj);
+		if (!o || c->start > ULONG_MAX)
+			continue;
+		index = c->start;
+		last = min_t(u64, c->end - 1, ULONG_MAX);
+		while (!err && (pg = xa_find(&o->pages, &index, last, XA_PRESENT))) {
+			if (!slsfs_pv_gone(&pg->v[0]))
+				err = fn(part, c->obj, index, pg, arg);
+			if (index++ == last)
+				break;
+		}
+	}
+	return err;
+}
+
+static int slsfs_clear_keep(struct slsfs_partition *part, u64 obj,
+			    unsigned long index, struct slsfs_page *pg, void *arg)
+{
+	return slsfs_staged_clear(arg, obj, index, index + 1);
+}
+
+/**
+ * slsfs_clears_filter - keep only the clear runs that hold copies
+ * @part:	the partition
+ * @sg:		an epoch's staging; its runs become those of pages whose
+ *		newest version is a copy, which is what it writes down
+ *
+ * An epoch stages a run for every hole of an address space, most of them
+ * over pages no epoch ever wrote.
+ *
+ * Return: 0 or -ENOMEM, @sg unchanged then.
+ */
+int slsfs_clears_filter(struct slsfs_partition *part, struct slsfs_staged *sg)
+{
+	struct slsfs_staged kept = {};
+	int err;
+
+	err = slsfs_clears_walk(part, sg, slsfs_clear_keep, &kept);
+	if (err) {
+		kvfree(kept.clears);
+		return err;
+	}
+	kvfree(sg->clears);
+	sg->clears = kept.clears;
+	sg->nr_clears = kept.nr_clears;
+	sg->clear_room = kept.clear_room;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(slsfs_clears_filter);
 
 /*
  * Drop the versions of a page that no retained epoch can see any more:
@@ -323,6 +469,9 @@ static void slsfs_page_trim(struct slsfs_store *st, struct slsfs_object *o,
 		keep++;
 	slsfs_page_versions_dead(st, pg, keep, pg->nr);
 	pg->nr = keep;
+	/* A gone version with none before it says what no version says. */
+	while (pg->nr && slsfs_pv_gone(&pg->v[pg->nr - 1]))
+		pg->nr--;
 	if (!pg->nr) {
 		xa_erase(&o->pages, index);
 		kfree(pg);
@@ -377,19 +526,50 @@ void slsfs_epochs_expire(struct slsfs_partition *part, u64 oldest)
 }
 EXPORT_SYMBOL_IF_KUNIT(slsfs_epochs_expire);
 
+static int slsfs_clear_count(struct slsfs_partition *part, u64 obj,
+			     unsigned long index, struct slsfs_page *pg, void *arg)
+{
+	(*(u32 *)arg)++;
+	return 0;
+}
+
+/* A page @ep clears is gone from it on: a version of its own says so. */
+static int slsfs_clear_page(struct slsfs_partition *part, u64 obj,
+			    unsigned long index, struct slsfs_page *pg, void *arg)
+{
+	struct slsfs_epoch *ep = arg;
+	struct slsfs_page_version gone = {
+		.epoch = ep->epoch,
+		.addr = SLSFS_PAGE_GONE,
+	};
+	int err;
+
+	if (pg->v[0].epoch == ep->epoch)	/* written by it after all */
+		return 0;
+	err = slsfs_page_add(part, obj, index, &gone);
+	if (err)
+		return err;
+	ep->refs[ep->nr_refs].obj = obj;
+	ep->refs[ep->nr_refs].index = index;
+	ep->nr_refs++;
+	return 0;
+}
+
 /* Move what @sg staged into the new epoch @ep of @part. */
 static int slsfs_commit_staged(struct slsfs_partition *part, struct slsfs_epoch *ep,
 			       struct slsfs_staged *sg)
 {
-	u32 i;
+	u32 i, nr_gone = 0;
 	int err;
 
 	if (sg->nr_pages != ep->nr_pages)
 		return -EUCLEAN;
 	if (ep->record_bytes > (u64)sg->nr_blocks * SLSFS_BLOCK_SIZE)
 		return -EUCLEAN;
-	if (sg->nr_pages) {
-		ep->refs = kvmalloc_array(sg->nr_pages, sizeof(*ep->refs),
+	/* Counted before its pages are in: at least as many as it clears. */
+	slsfs_clears_walk(part, sg, slsfs_clear_count, &nr_gone);
+	if (sg->nr_pages + nr_gone) {
+		ep->refs = kvmalloc_array(sg->nr_pages + nr_gone, sizeof(*ep->refs),
 					  GFP_KERNEL);
 		if (!ep->refs)
 			return -ENOMEM;
@@ -403,6 +583,9 @@ static int slsfs_commit_staged(struct slsfs_partition *part, struct slsfs_epoch 
 		ep->refs[i].index = sg->pages[i].index;
 		ep->nr_refs++;
 	}
+	err = slsfs_clears_walk(part, sg, slsfs_clear_page, ep);
+	if (err)
+		return err;
 	ep->extents = sg->extents;
 	ep->extent_crcs = sg->crcs;
 	ep->nr_extents = sg->nr_extents;
@@ -449,6 +632,7 @@ int slsfs_epoch_add(struct slsfs_partition *part,
 	slsfs_epochs_expire(part, le64_to_cpu(c->oldest));
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(slsfs_epoch_add);
 
 static u64 slsfs_part_keep(const struct slsfs_partition *part)
 {

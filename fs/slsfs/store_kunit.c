@@ -2,8 +2,8 @@
 /*
  * KUnit tests of slsfs's retention rules, on partitions built in memory:
  * which epoch is the oldest kept once another commits, walking back from
- * a partial epoch to the whole one it needs, and how many partial epochs
- * may follow before the next must be whole.
+ * a partial epoch to the whole one it needs, how many partial epochs
+ * may follow before the next must be whole, and pages an epoch clears.
  */
 #include <kunit/test.h>
 #include <linux/slab.h>
@@ -118,10 +118,116 @@ static void slsfs_partial_room_test(struct kunit *test)
 	tst_steps(test, steps, ARRAY_SIZE(steps));
 }
 
+/* A run of pages an epoch clears. */
+struct tst_run {
+	u64 obj;
+	u64 start;
+	u64 end;
+};
+
+/*
+ * Commit the next epoch, keeping from @oldest: it writes pages @idx of
+ * object 7 and clears @runs.
+ */
+static void tst_commit(struct kunit *test, struct slsfs_partition *part,
+		       u64 oldest, const u64 *idx, u32 nr,
+		       const struct tst_run *runs, u32 nr_runs)
+{
+	struct slsfs_staged_page pages[4] = {};
+	struct slsfs_staged sg = { .pages = pages, .nr_pages = nr };
+	struct slsfs_commit c = {
+		.oldest = cpu_to_le64(oldest),
+		.nr_pages = cpu_to_le64(nr),
+	};
+	u64 epoch = part->next_epoch;
+	u32 i;
+
+	KUNIT_ASSERT_LE(test, nr, ARRAY_SIZE(pages));
+	for (i = 0; i < nr; i++) {
+		pages[i].obj = 7;
+		pages[i].index = idx[i];
+		pages[i].pv.epoch = epoch;
+		pages[i].pv.addr = tst_geo.seg_start + 1 + i;
+	}
+	for (i = 0; i < nr_runs; i++)
+		KUNIT_ASSERT_EQ(test, slsfs_staged_clear(&sg, runs[i].obj,
+							 runs[i].start, runs[i].end), 0);
+	KUNIT_ASSERT_EQ(test, slsfs_epoch_add(part, &c, epoch, &sg), 0);
+	kvfree(sg.clears);
+}
+
+static bool tst_has(struct slsfs_partition *part, u64 index, u64 epoch)
+{
+	return slsfs_page_lookup(part, 7, index, epoch);
+}
+
+/*
+ * Cleared pages are gone from their epoch on and still there before it; a
+ * page the epoch writes stays.  Once the epochs that wrote an object
+ * expire, nothing of it is left.
+ */
+static void slsfs_clear_test(struct kunit *test)
+{
+	static const u64 four[] = { 0, 1, 2, 3 }, three[] = { 3 };
+	static const struct tst_run mid = { 7, 1, 4 }, whole = { 7, 0, U64_MAX };
+	struct slsfs_partition *part = tst_part(test);
+	struct slsfs_object *o;
+	u64 i;
+
+	tst_commit(test, part, 1, four, 4, NULL, 0);
+	tst_commit(test, part, 1, three, 1, &mid, 1);
+	KUNIT_EXPECT_TRUE(test, tst_has(part, 0, 2));
+	KUNIT_EXPECT_FALSE(test, tst_has(part, 1, 2));
+	KUNIT_EXPECT_FALSE(test, tst_has(part, 2, 2));
+	KUNIT_EXPECT_TRUE(test, tst_has(part, 2, 1));
+	KUNIT_EXPECT_EQ(test, slsfs_page_lookup(part, 7, 3, 2)->epoch, 2);
+	KUNIT_EXPECT_EQ(test, slsfs_epoch_newest(part)->nr_refs, 3);
+	KUNIT_EXPECT_TRUE(test, slsfs_pv_gone(slsfs_page_version_at(part, 7, 1, 2)));
+
+	tst_commit(test, part, 1, NULL, 0, &whole, 1);
+	for (i = 0; i < 4; i++)
+		KUNIT_EXPECT_FALSE_MSG(test, tst_has(part, i, 3), "page %llu", i);
+	KUNIT_EXPECT_TRUE(test, tst_has(part, 3, 2));
+
+	tst_commit(test, part, 4, NULL, 0, NULL, 0);
+	o = xa_load(&part->objects, 7);
+	KUNIT_ASSERT_NOT_NULL(test, o);
+	KUNIT_EXPECT_TRUE(test, xa_empty(&o->pages));
+	KUNIT_EXPECT_EQ(test, part->st->seg_live[0], 0);
+}
+
+/* What an epoch writes down of its runs: the pages that hold a copy. */
+static void slsfs_clears_filter_test(struct kunit *test)
+{
+	static const u64 pages[] = { 0, 1, 5 };
+	static const struct tst_run one = { 7, 1, 2 };
+	static const struct tst_run runs[] = {
+		{ 7, 0, 100 }, { 9, 0, 10 }, { 7, 200, 300 },
+	};
+	struct slsfs_partition *part = tst_part(test);
+	struct slsfs_staged sg = {};
+	u32 i;
+
+	tst_commit(test, part, 1, pages, 3, NULL, 0);
+	tst_commit(test, part, 1, NULL, 0, &one, 1);
+	for (i = 0; i < ARRAY_SIZE(runs); i++)
+		KUNIT_ASSERT_EQ(test, slsfs_staged_clear(&sg, runs[i].obj,
+							 runs[i].start, runs[i].end), 0);
+	KUNIT_ASSERT_EQ(test, slsfs_clears_filter(part, &sg), 0);
+	KUNIT_ASSERT_EQ(test, sg.nr_clears, 2);
+	KUNIT_EXPECT_EQ(test, sg.clears[0].start, 0);
+	KUNIT_EXPECT_EQ(test, sg.clears[0].end, 1);
+	KUNIT_EXPECT_EQ(test, sg.clears[1].start, 5);
+	KUNIT_EXPECT_EQ(test, sg.clears[1].end, 6);
+	kvfree(sg.clears);
+}
+
 static struct kunit_case slsfs_store_cases[] = {
 	KUNIT_CASE(slsfs_oldest_kept_whole_test),
 	KUNIT_CASE(slsfs_oldest_kept_partial_test),
 	KUNIT_CASE(slsfs_partial_room_test),
+	KUNIT_CASE(slsfs_clear_test),
+	KUNIT_CASE(slsfs_clears_filter_test),
 	{}
 };
 

@@ -10,6 +10,10 @@
  * contents as of the checkpoint until the reference is dropped.  A page
  * pinned for DMA cannot be shared and is copied instead, as fork() does;
  * so are the pages of shared memory mappings.
+ *
+ * A shadow also lists the holes of the range it covers: addresses that map
+ * no page of the address space's own (no VMA, no page, the zero page, a
+ * file's page), where what an earlier epoch wrote is gone.
  */
 #ifndef _LINUX_SLS_SHADOW_H
 #define _LINUX_SLS_SHADOW_H
@@ -25,10 +29,19 @@ struct sls_shadow_page {
 	struct page *page;
 };
 
+/* A run of addresses that holds no page of the address space's own. */
+struct sls_shadow_range {
+	unsigned long start;
+	unsigned long end;
+};
+
 struct sls_shadow {
 	struct sls_shadow_page *pages;
 	unsigned long nr;
 	unsigned long room;
+	struct sls_shadow_range *holes;	/* in order, none next to another */
+	unsigned long nr_holes;
+	unsigned long hole_room;
 	unsigned long nr_copied;	/* pinned pages, copied */
 	unsigned long nr_huge;		/* pages of huge PMDs shadowed whole */
 	unsigned long nr_shared;	/* pages of shared memory, copied */

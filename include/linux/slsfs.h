@@ -62,6 +62,7 @@ int slsfs_epoch_add_page(struct slsfs_txn *txn, u64 obj, u64 index,
 			 struct page *page);
 int slsfs_epoch_give_page(struct slsfs_txn *txn, u64 obj, u64 index,
 			  struct page *page);
+int slsfs_epoch_clear(struct slsfs_txn *txn, u64 obj, u64 start, u64 end);
 void slsfs_epoch_commit(struct slsfs_txn *txn,
 			void (*done)(void *arg, u64 epoch, int err), void *arg);
 int slsfs_epoch_commit_sync(struct slsfs_txn *txn);

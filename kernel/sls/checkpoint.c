@@ -245,13 +245,15 @@ static int sls_stop(struct sls_ckpt *ck)
 out:
 	if (!region)
 		sls_release(ck->q);
+	if (!err && !region)	/* of processes gone: after the stop, not in it */
+		err = sls_mm_objs_clear_gone(ck);
 	if (err) {
 		if (ck->txn)
 			slsfs_epoch_abort(ck->txn);
 		return err;
 	}
 	sls_flush(ck, ktime_get_ns() - t0);
-	if (!region)	/* of processes gone: after the stop, not in it */
+	if (!region)
 		sls_mm_objs_prune(part, ck->epoch);
 	return 0;
 }

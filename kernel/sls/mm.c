@@ -242,6 +242,34 @@ static void sls_mm_obj_forget(struct sls_partition *part, unsigned long tgid,
 }
 
 /**
+ * sls_mm_objs_clear_gone - let the pages of address spaces gone expire
+ * @ck:		a whole epoch, every member taken
+ *
+ * An address space the epoch did not take (its process exited or called
+ * exec) is a store object no later epoch reads: the epoch clears it, so
+ * that its pages go once the epochs that wrote them expire.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int sls_mm_objs_clear_gone(struct sls_ckpt *ck)
+{
+	struct sls_mm_obj *mo;
+	unsigned long tgid;
+	int err;
+
+	lockdep_assert_held(&ck->part->ckpt_lock);
+	xa_for_each(&ck->part->mms, tgid, mo) {
+		if (mo->seen == ck->epoch)
+			continue;
+		err = slsfs_epoch_clear(ck->txn, mo->obj, 0, U64_MAX);
+		if (err)
+			return sls_refuse(ck, err, "pid %lu: memory gone: error %d",
+					  tgid, err);
+	}
+	return 0;
+}
+
+/**
  * sls_mm_objs_prune - forget the address spaces an epoch did not take
  * @part:	the partition, its ckpt_lock held
  * @epoch:	the epoch that took every member
@@ -323,6 +351,11 @@ static int sls_mm_pages(struct sls_ckpt *ck, pid_t tgid, struct mm_struct *mm,
 		if (!err)
 			sh.pages[i].page = NULL;
 	}
+	/* What earlier epochs wrote where the memory is gone is gone too. */
+	for (i = 0; i < sh.nr_holes && !err; i++)
+		err = slsfs_epoch_clear(ck->txn, mo->obj,
+					sh.holes[i].start >> PAGE_SHIFT,
+					sh.holes[i].end >> PAGE_SHIFT);
 	if (err)
 		sls_refuse(ck, err, "pid %d: memory: error %d", tgid, err);
 	else if (!(ck->req->flags & SLS_PERSIST_REGION))

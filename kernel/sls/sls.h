@@ -312,6 +312,7 @@ int sls_task_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_fs_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_mm_capture(struct sls_ckpt *ck, struct task_struct *leader);
 int sls_mm_capture_region(struct sls_ckpt *ck);
+int sls_mm_objs_clear_gone(struct sls_ckpt *ck);
 void sls_mm_objs_prune(struct sls_partition *part, u64 epoch);
 void sls_mm_objs_free(struct sls_partition *part);
 bool sls_mm_region_ready(struct sls_partition *part, u64 whole);

@@ -2763,6 +2763,100 @@ TEST_F(store, older_epoch_discards_later)
 	close(ready);
 }
 
+/* Memory that the first epoch has and the member gives back before the next. */
+static struct {
+	char *anon;	/* 8 pages: 2 and 3 given back, 4 read again */
+	char *remap;	/* 4 pages unmapped and mapped anew */
+	char *file;	/* 2 pages of a private file mapping, 0 written */
+	char *shared;	/* 4 pages of shared memory, 1 punched out */
+} given;
+
+static void on_sigusr2_give_back(int sig)
+{
+	madvise(given.anon + 2 * PAGE, 3 * PAGE, MADV_DONTNEED);
+	if (!all(given.anon + 4 * PAGE, PAGE, 0))	/* read: the zero page */
+		_exit(EX_SETUP + 4);
+	munmap(given.remap, 4 * PAGE);
+	if (mmap(given.remap, 4 * PAGE, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) != given.remap)
+		_exit(EX_SETUP + 3);
+	memset(given.remap + 3 * PAGE, 'N', PAGE);
+	madvise(given.file, PAGE, MADV_DONTNEED);
+	madvise(given.shared + PAGE, PAGE, MADV_REMOVE);
+	if (write(READY_FD, "g", 1) != 1)
+		_exit(EX_SETUP + 2);
+}
+
+static int give_back_member(const char *map)
+{
+	int fd = open(map, O_RDONLY), i;
+
+	given.anon = mmap(NULL, 8 * PAGE, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	given.remap = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	given.file = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	given.shared = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+			    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	close(fd);
+	if (given.anon == MAP_FAILED || given.remap == MAP_FAILED ||
+	    given.file == MAP_FAILED || given.shared == MAP_FAILED ||
+	    handle(SIGUSR2, on_sigusr2_give_back, SA_RESTART, 0))
+		return EX_SETUP + 1;
+	madvise(given.anon, 8 * PAGE, MADV_NOHUGEPAGE);
+	memset(given.anon, 'A', 8 * PAGE);
+	memset(given.remap, 'R', 4 * PAGE);
+	memset(given.file, 'M', PAGE);
+	memset(given.shared, 'S', 4 * PAGE);
+	member_ready_keep();	/* SIGUSR2 says 'g' on it */
+	member_wait();
+	for (i = 0; i < 8; i++)
+		if (!all(given.anon + i * PAGE, PAGE, i >= 2 && i <= 4 ? 0 : 'A'))
+			return 1 + i;
+	for (i = 0; i < 4; i++)
+		if (!all(given.remap + i * PAGE, PAGE, i == 3 ? 'N' : 0))
+			return 10 + i;
+	if (!all(given.file, PAGE, 'f') || !all(given.file + PAGE, PAGE, 'f'))
+		return 20;
+	for (i = 0; i < 4; i++)
+		if (!all(given.shared + i * PAGE, PAGE, i == 1 ? 0 : 'S'))
+			return 30 + i;
+	return 0;
+}
+
+/*
+ * Memory given back between two epochs (MADV_DONTNEED, munmap and a new
+ * mapping in its place, a private file page dropped, shared memory
+ * punched out) comes back as the second epoch saw it: zeroes or the
+ * file's, not what the first epoch wrote.
+ */
+TEST_F(store, memory_given_back_stays_gone)
+{
+	int ready, pidfd, code;
+	char map[48];
+	pid_t pid, got;
+	long a, b;
+
+	snprintf(map, sizeof(map), "%s.map", self->img);
+	ASSERT_EQ(0, make_file(map, 'f', 2 * PAGE));
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(give_back_member(map));
+	a = set_and_checkpoint(_metadata, self, pid, ready);
+	ASSERT_EQ(0, kill(pid, SIGUSR2));
+	ASSERT_EQ(0, wait_ready(ready));
+	b = checkpoint(_metadata, self);
+	ASSERT_LT(a, b);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, 0, 0, &got);
+	EXPECT_EQ(pid, got);
+	code = finish(pidfd, got);
+	EXPECT_EQ(0, code) TH_LOG("check %d failed", code);
+	close(pidfd);
+	unlink(map);
+}
+
 #define CHAIN 100
 #define CHAIN_PICK 37
 
