@@ -219,19 +219,24 @@ static int sls_shadow_pmd_huge(pmd_t *pmd, unsigned long addr,
 	return 1;
 }
 
-/* A non-present PTE: wait out a migration, refuse a swapped-out page. */
+/*
+ * A non-present, non-none PTE: wait out a migration; a marker (of an empty
+ * PTE, or of a page lost to a memory error) holds no memory: a hole.  A
+ * swapped-out page, or one a device holds, is refused.
+ *
+ * Return: 1 for a hole, 0, -EAGAIN or -EOPNOTSUPP.
+ */
 static int sls_shadow_swap_pte(struct sls_shadow_walk *w, pte_t ptent)
 {
-	swp_entry_t entry;
+	swp_entry_t entry = pte_to_swp_entry(ptent);
 
-	if (!is_swap_pte(ptent))
-		return 0;
-	entry = pte_to_swp_entry(ptent);
 	if (is_migration_entry(entry))
 		return -EAGAIN;
-	if (non_swap_entry(entry) ||
+	if (is_pte_marker_entry(entry) || is_hwpoison_entry(entry))
+		return 1;
+	if (!non_swap_entry(entry) &&
 	    !sls_shadow_wanted(w, pte_swp_soft_dirty(ptent)))
-		return 0;
+		return 0;	/* swapped out, but clean: the store has it */
 	return -EOPNOTSUPP;
 }
 
@@ -256,8 +261,11 @@ static int sls_shadow_ptes(pmd_t *pmd, unsigned long *addr, unsigned long end,
 			hole = sls_shadow_pte(walk->vma, *addr, pte, w);
 		else if (!hole)
 			err = sls_shadow_swap_pte(w, ptent);
-		if (err)
+		if (err == 1)
+			hole = true;
+		else if (err)
 			break;
+		err = 0;
 		if (hole)
 			sls_shadow_hole(w->sh, *addr, *addr + PAGE_SIZE);
 	}
@@ -319,10 +327,12 @@ static int sls_shadow_copy_shmem(struct vm_area_struct *vma, unsigned long start
 
 	for (addr = start; addr < end; addr += PAGE_SIZE) {
 		pgoff_t index = linear_page_index(vma, addr);
-		struct folio *folio = filemap_get_folio(mapping, index);
+		struct folio *folio = filemap_get_entry(mapping, index);
 		struct page *copy;
 
-		if (IS_ERR(folio)) {	/* a hole: it reads as zeroes */
+		if (xa_is_value(folio))	/* swapped out */
+			return -EOPNOTSUPP;
+		if (!folio) {		/* a hole: it reads as zeroes */
 			if (sls_shadow_reserve_holes(sh, 1))
 				return -ENOMEM;
 			sls_shadow_hole(sh, addr, addr + PAGE_SIZE);
@@ -411,7 +421,7 @@ static int sls_shadow_copy_pinned(struct sls_shadow *sh)
  * epoch of @mm must be a full one.
  *
  * Return: 0, -EINTR on a fatal signal, -ENOMEM, or -EOPNOTSUPP for a
- * swapped-out page.
+ * swapped-out page (a clean private one excepted) or one a device holds.
  */
 int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
 		  struct sls_shadow *sh)

@@ -137,15 +137,24 @@ int slsfs_super_write(struct slsfs_sb_info *sbi, struct slsfs_super *sup)
 int slsfs_log_open(struct slsfs_sb_info *sbi)
 {
 	struct slsfs_super sup = sbi->super;
+	__le64 clear = cpu_to_le64(SLSFS_FEATURE_INCOMPAT_CLEAR);
+	bool marked = sup.feature_incompat & clear;
 	int err;
 
 	if (sb_rdonly(sbi->sb))
 		return -EROFS;
 	if (sbi->gen)
 		return 0;
-	/* Its epochs may clear pages: a mount that cannot tell must refuse it. */
-	sup.feature_incompat |= cpu_to_le64(SLSFS_FEATURE_INCOMPAT_CLEAR);
+	/*
+	 * Its epochs may clear pages: a mount that cannot tell must refuse
+	 * the store, and would take the other slot if only one said so.
+	 */
+	sup.feature_incompat |= clear;
 	err = slsfs_super_write(sbi, &sup);
+	if (!err && !marked) {
+		sup = sbi->super;
+		err = slsfs_super_write(sbi, &sup);
+	}
 	if (!err)
 		sbi->gen = le64_to_cpu(sup.generation);
 	return err;

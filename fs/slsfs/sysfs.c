@@ -112,6 +112,21 @@ static ssize_t commits_show(struct kobject *kobj, struct kobj_attribute *a,
 	return sysfs_emit(buf, "%llu\n", commits);
 }
 
+/* Blocks the index still needs: page copies and record streams. */
+static ssize_t live_bytes_show(struct kobject *kobj, struct kobj_attribute *a,
+			       char *buf)
+{
+	struct slsfs_sb_info *sbi = slsfs_kobj_sbi(kobj);
+	u64 live = 0;
+	u32 i;
+
+	mutex_lock(&sbi->lock);
+	for (i = 0; i < sbi->store.geo.nr_segs; i++)
+		live += sbi->store.seg_live[i];
+	mutex_unlock(&sbi->lock);
+	return sysfs_emit(buf, "%llu\n", live * SLSFS_BLOCK_SIZE);
+}
+
 static ssize_t torn_epochs_show(struct kobject *kobj, struct kobj_attribute *a,
 				char *buf)
 {
@@ -124,6 +139,7 @@ static struct kobj_attribute segments_attr = __ATTR_RO(segments);
 static struct kobj_attribute free_segments_attr = __ATTR_RO(free_segments);
 static struct kobj_attribute segment_bytes_attr = __ATTR_RO(segment_bytes);
 static struct kobj_attribute commits_attr = __ATTR_RO(commits);
+static struct kobj_attribute live_bytes_attr = __ATTR_RO(live_bytes);
 static struct kobj_attribute torn_epochs_attr = __ATTR_RO(torn_epochs);
 
 static struct attribute *slsfs_attrs[] = {
@@ -133,6 +149,7 @@ static struct attribute *slsfs_attrs[] = {
 	&free_segments_attr.attr,
 	&segment_bytes_attr.attr,
 	&commits_attr.attr,
+	&live_bytes_attr.attr,
 	&torn_epochs_attr.attr,
 	&gc_runs_attr.attr,
 	&gc_moved_bytes_attr.attr,

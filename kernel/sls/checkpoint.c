@@ -331,6 +331,7 @@ long sls_checkpoint(struct sls_partition *part, const struct sls_request *req)
 	if (err)
 		goto out_unlock;
 	xa_init(&ck.files);
+	xa_init(&ck.execs);
 	/*
 	 * After lost dirty bits a region takes each page of its range; it
 	 * says nothing of the rest, so the next whole epoch is still full.
@@ -340,6 +341,7 @@ long sls_checkpoint(struct sls_partition *part, const struct sls_request *req)
 		ck.full |= part->attr_flags & SLS_ATTR_FULL;
 	err = sls_stop(&ck);
 	xa_destroy(&ck.files);
+	xa_destroy(&ck.execs);
 	if (err && ck.shadowed)
 		WRITE_ONCE(part->need_full, true);
 	if (err && err != -ERESTARTSYS)

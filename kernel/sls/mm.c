@@ -167,14 +167,58 @@ static struct sls_mm_obj *sls_mm_obj_get(struct sls_partition *part,
 	return mo;
 }
 
-/* The object of @mm in the epoch being taken. */
+/*
+ * Does an entry the epoch took name object @obj?  Two entries may: a
+ * process restored under a new pid goes on in the object of one that may
+ * still have an entry.
+ */
+static bool sls_mm_obj_taken(struct sls_ckpt *ck, u64 obj)
+{
+	struct sls_mm_obj *mo;
+	unsigned long tgid;
+
+	xa_for_each(&ck->part->mms, tgid, mo)
+		if (mo->obj == obj && mo->seen == ck->epoch)
+			return true;
+	return false;
+}
+
+/*
+ * A whole epoch clears object @obj of an address space gone, which no
+ * later epoch reads: its pages go once the epochs that wrote them expire.
+ * A region epoch must not: its restore takes the processes from the whole
+ * epoch before it, which may read the object.
+ */
+static int sls_mm_obj_clear(struct sls_ckpt *ck, u64 obj, unsigned long tgid)
+{
+	int err;
+
+	if (ck->req->flags & SLS_PERSIST_REGION || sls_mm_obj_taken(ck, obj))
+		return 0;
+	err = slsfs_epoch_clear(ck->txn, obj, 0, U64_MAX);
+	if (err)
+		return sls_refuse(ck, err, "pid %lu: memory gone: error %d",
+				  tgid, err);
+	return 0;
+}
+
+/*
+ * The object of @mm in the epoch being taken.  That of the address space
+ * before an exec is cleared once every member is taken, like the objects
+ * of processes gone (sls_mm_objs_clear_gone()).
+ */
 static struct sls_mm_obj *sls_mm_obj_of(struct sls_ckpt *ck, pid_t tgid,
 					struct mm_struct *mm)
 {
-	struct sls_mm_obj *mo;
+	struct sls_mm_obj *mo = xa_load(&ck->part->mms, tgid);
+	u64 before = mo && mo->mm != mm ? mo->obj : 0;
+	int err = 0;
 
-	mo = sls_mm_obj_get(ck->part, tgid, mm,
-			    ck->epoch << SLS_OBJ_PID_BITS | tgid);
+	if (before)
+		err = xa_err(xa_store(&ck->execs, before, xa_mk_value(tgid),
+				      GFP_KERNEL));
+	mo = err ? ERR_PTR(err) :
+	     sls_mm_obj_get(ck->part, tgid, mm, ck->epoch << SLS_OBJ_PID_BITS | tgid);
 	if (!IS_ERR(mo))
 		mo->seen = ck->epoch;
 	return mo;
@@ -255,16 +299,22 @@ int sls_mm_objs_clear_gone(struct sls_ckpt *ck)
 {
 	struct sls_mm_obj *mo;
 	unsigned long tgid;
-	int err;
+	int err = 0;
+
+	unsigned long obj;
+	void *entry;
 
 	lockdep_assert_held(&ck->part->ckpt_lock);
 	xa_for_each(&ck->part->mms, tgid, mo) {
-		if (mo->seen == ck->epoch)
-			continue;
-		err = slsfs_epoch_clear(ck->txn, mo->obj, 0, U64_MAX);
+		if (mo->seen != ck->epoch)
+			err = sls_mm_obj_clear(ck, mo->obj, tgid);
 		if (err)
-			return sls_refuse(ck, err, "pid %lu: memory gone: error %d",
-					  tgid, err);
+			return err;
+	}
+	xa_for_each(&ck->execs, obj, entry) {
+		err = sls_mm_obj_clear(ck, obj, xa_to_value(entry));
+		if (err)
+			return err;
 	}
 	return 0;
 }

@@ -139,6 +139,7 @@ struct sls_ckpt {
 	pid_t cur_pid;			/* its PID and */
 	unsigned int cur_fd;		/* its descriptor, for what refuses them */
 	struct xarray files;		/* struct file * -> its id */
+	struct xarray execs;		/* objects of mms before an exec -> tgid */
 	char why[SLS_ERROR_LEN];	/* what refused it, for last_error */
 };
 

@@ -1253,6 +1253,116 @@ TEST_F_TIMEOUT(store, mm_changes_during_flush, 120)
 }
 
 /* Periodic checkpoints every 10 ms, with the period changed at run time. */
+static sig_atomic_t go_exec;
+
+static void on_sigusr1_exec(int sig)
+{
+	go_exec = 1;
+}
+
+/*
+ * A member that fills @len bytes of memory, says so on @tell (its fd 3)
+ * and closes it, then sleeps; with @exec_after, until SIGUSR1 says to exec
+ * a sleep.
+ */
+static pid_t filled_member(size_t len, int tell, bool exec_after)
+{
+	pid_t pid = fork_member(tell);
+	char *mem;
+
+	if (pid)
+		return pid;
+	unmap_shared();
+	signal(SIGUSR1, on_sigusr1_exec);
+	mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (mem == MAP_FAILED)
+		_exit(1);
+	memset(mem, 1, len);
+	if (write(3, "f", 1) != 1)
+		_exit(2);
+	close(3);
+	while (!exec_after || !go_exec)
+		pause();
+	execl("/bin/sleep", "sleep", "1000", NULL);
+	_exit(3);
+}
+
+/* Fork a filled_member() and wait until it is filled and holds no pipe. */
+static pid_t filled(size_t len, bool exec_after)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		return -1;
+	pid = filled_member(len, p[1], exec_after);
+	close(p[1]);
+	if (pid > 0 && (read(p[0], &c, 1) != 1 || read(p[0], &c, 1) != 0))
+		pid = -1;
+	close(p[0]);
+	return pid;
+}
+
+/* Wait up to 5 s for process @pid to be command @comm. */
+static int wait_comm(pid_t pid, const char *comm)
+{
+	char path[64], buf[32];
+	int i, fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	for (i = 0; i < 50; i++) {
+		fd = open(path, O_RDONLY);
+		n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		if (n > 0 && (size_t)n == strlen(comm) + 1 &&
+		    !strncmp(buf, comm, n - 1))
+			return 0;
+		usleep(100000);
+	}
+	return -1;
+}
+
+/*
+ * The pages of an address space that left the partition (a process that
+ * exited, the memory before an exec) go once the epochs that wrote them
+ * expire: the store's live bytes come back down.
+ */
+TEST_F(store, gone_address_spaces_expire)
+{
+	const long long len = 8 * MiB;
+	long long live_full, live_after;
+	pid_t gone, execs;
+	char store[64];
+	int i;
+
+	snprintf(store, sizeof(store), "/sys/fs/slsfs/%s", self->dev + 5);
+	gone = filled(len, false);
+	execs = filled(len, true);
+	ASSERT_LT(0, gone);
+	ASSERT_LT(0, execs);
+	ASSERT_EQ(0, attach(self->part, gone, 0));
+	ASSERT_EQ(0, attach(self->part, execs, 0));
+	ASSERT_LT(0, persist(self->part, SLS_PERSIST_SYNC));
+	live_full = figure(store, "live_bytes");
+	EXPECT_LE(2 * len, live_full);
+
+	reap(gone);
+	ASSERT_EQ(0, kill(execs, SIGUSR1));
+	ASSERT_EQ(0, wait_comm(execs, "sleep"));
+	/* more than keep_epochs (16): the first two expire */
+	for (i = 0; i < 20; i++)
+		ASSERT_LT(0, persist(self->part, SLS_PERSIST_SYNC))
+			TH_LOG("epoch %d after", i);
+	live_after = figure(store, "live_bytes");
+	/* what is left: the sleep's memory and the epochs' records */
+	EXPECT_LE(live_after + 2 * len, live_full + MiB)
+		TH_LOG("live bytes %lld, then %lld", live_full, live_after);
+	reap(execs);
+}
+
 TEST_F(store, periodic_10ms)
 {
 	char path[192];

@@ -451,6 +451,7 @@ TEST_F(slsfs, sysfs_figures)
 	EXPECT_EQ(14, slsfs_store_figure(self->dev, "free_segments"));
 	EXPECT_EQ(0, slsfs_store_figure(self->dev, "commits"));
 	EXPECT_EQ(0, slsfs_store_figure(self->dev, "torn_epochs"));
+	EXPECT_EQ(0, slsfs_store_figure(self->dev, "live_bytes"));
 
 	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
 	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 10 1 full", out, sizeof(out)));
@@ -458,6 +459,8 @@ TEST_F(slsfs, sysfs_figures)
 	free_after = slsfs_store_figure(self->dev, "free_bytes");
 	/* the partition, 10 pages and a record, their headers, the commit */
 	EXPECT_EQ(free_before - (1 + 11 + 2 + 1) * 4096LL, free_after);
+	/* what the epoch needs: its pages and its record block */
+	EXPECT_EQ(11 * 4096LL, slsfs_store_figure(self->dev, "live_bytes"));
 	ASSERT_EQ(0, umount(self->mnt));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
 	EXPECT_EQ(1, slsfs_store_figure(self->dev, "commits"));
