@@ -8,7 +8,9 @@
  *                  [--restore LIST] [--repeat N] [--criu] DEV
  *
  * 1. The device first, before it holds a store: each --region size
- *    written with O_DIRECT and followed by fdatasync(), N times.
+ *    written with O_DIRECT and followed by fdatasync(), N times; and the
+ *    same followed by a 4 KiB O_DSYNC (FUA) write, which is what the
+ *    store's commit protocol asks of the device at the least.
  * 1b. With --criu, DEV is formatted ext4 and for each --rss size a
  *    process like the one of step 2 is dumped by criu dump --leave-running
  *    with its images there; criu's own frozen time is what it reports
@@ -109,25 +111,36 @@ static long long figure(const struct bench *b, const char *name)
 }
 
 /* Seconds for @size bytes written with O_DIRECT at offset 0 and synced. */
-static double raw_write(const char *dev, unsigned long size, int repeat)
+/*
+ * The device's time for @size bytes made durable, @repeat times: an
+ * O_DIRECT write and fdatasync(); with @commit, then also a 4 KiB write
+ * through O_DSYNC (a FUA write), as the store's commit protocol does it:
+ * the data, a cache flush, the commit record with FUA.
+ */
+static double raw_write(const char *dev, unsigned long size, int repeat,
+			bool commit)
 {
-	double start, t;
+	double start = 0, t;
+	int fd, cfd, i;
 	void *buf;
-	int fd, i;
 
 	fd = open(dev, O_WRONLY | O_DIRECT | O_CLOEXEC);
-	if (fd < 0 || posix_memalign(&buf, PAGE, size))
+	cfd = open(dev, O_WRONLY | O_DIRECT | O_DSYNC | O_CLOEXEC);
+	if (fd < 0 || cfd < 0 || posix_memalign(&buf, PAGE, size))
 		die(dev);
 	memset(buf, 0x5a, size);
-	if (pwrite(fd, buf, size, 0) != (ssize_t)size || fdatasync(fd))
-		die("O_DIRECT write");	/* untimed, as for the store */
-	start = now();
-	for (i = 0; i < repeat; i++)
+	for (i = -1; i < repeat; i++) {	/* the first one untimed, as for the store */
+		if (!i)
+			start = now();
 		if (pwrite(fd, buf, size, 0) != (ssize_t)size || fdatasync(fd))
 			die("O_DIRECT write");
+		if (commit && pwrite(cfd, buf, PAGE, size) != PAGE)
+			die("O_DSYNC write");
+	}
 	t = (now() - start) / repeat;
 	free(buf);
 	close(fd);
+	close(cfd);
 	return t;
 }
 
@@ -539,7 +552,7 @@ static void bench_dirty(struct bench *b, unsigned long rss,
 }
 
 static void bench_region(struct bench *b, const struct sizes *region,
-			 const double *raw)
+			 const double *raw, const double *proto)
 {
 	struct sls_persist_args args = {
 		.flags = SLS_PERSIST_REGION | SLS_PERSIST_SYNC,
@@ -549,9 +562,11 @@ static void bench_region(struct bench *b, const struct sizes *region,
 	char *mem;
 
 	attach(b, getpid(), 0);
-	printf("\nSLS_PERSIST_REGION|SYNC against an O_DIRECT write + fdatasync\n");
-	printf("%10s %12s %12s %8s\n", "size_kib", "region_us", "direct_us", "ratio");
-	csv_head("region", "size_kib,region_us,direct_us,ratio", NULL);
+	printf("\nSLS_PERSIST_REGION|SYNC against an O_DIRECT write + fdatasync, and against\n"
+	       "the same followed by a 4 KiB O_DSYNC write (the commit protocol's floor)\n");
+	printf("%10s %12s %12s %8s %12s %8s\n", "size_kib", "region_us", "direct_us",
+	       "ratio", "floor_us", "/floor");
+	csv_head("region", "size_kib,region_us,direct_us,ratio,floor_us,floor_ratio", NULL);
 	for (i = 0; i < region->n; i++) {
 		mem = mmap(NULL, region->v[i] * KIB, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -572,10 +587,12 @@ static void bench_region(struct bench *b, const struct sizes *region,
 			t += now() - start;
 		}
 		t /= b->repeat;
-		printf("%10lu %12.1f %12.1f %8.2f\n", region->v[i], t * 1e6,
-		       raw[i] * 1e6, t / raw[i]);
+		printf("%10lu %12.1f %12.1f %8.2f %12.1f %8.2f\n", region->v[i],
+		       t * 1e6, raw[i] * 1e6, t / raw[i], proto[i] * 1e6,
+		       t / proto[i]);
 		csv_row("region", region->v[i],
-			(const double[]){ t * 1e6, raw[i] * 1e6, t / raw[i] }, 3);
+			(const double[]){ t * 1e6, raw[i] * 1e6, t / raw[i],
+					  proto[i] * 1e6, t / proto[i] }, 5);
 		munmap(mem, args.len);
 	}
 	fflush(stdout);
@@ -737,7 +754,7 @@ int main(int argc, char **argv)
 	};
 	struct sizes rss, dirty, region, restore;
 	struct bench b = { .repeat = 50 };
-	double raw[MAX_SIZES];
+	double raw[MAX_SIZES], proto[MAX_SIZES];
 	int c, i;
 
 	prog = "sls-ckpt-bench";
@@ -779,14 +796,16 @@ int main(int argc, char **argv)
 	if (!b.dev)
 		return 2;
 	prepare_restores(&b);
-	for (i = 0; i < region.n; i++)
-		raw[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat);
+	for (i = 0; i < region.n; i++) {
+		raw[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat, false);
+		proto[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat, true);
+	}
 	if (b.criu)
 		bench_criu(&b, &rss, &restore);
 	make_store(&b);
 	bench_rss(&b, &rss);
 	bench_dirty(&b, rss.v[rss.n - 1], &dirty);
-	bench_region(&b, &region, raw);
+	bench_region(&b, &region, raw, proto);
 	/* A restore that did not work is an error; its figures are n/a. */
 	c = bench_restore(&b, &restore) ? 1 : 0;
 	/* The device is the next benchmark's. */
