@@ -11,6 +11,7 @@
 #include <linux/cred.h>
 #include <linux/fs_struct.h>
 #include <linux/futex.h>
+#include <linux/io_uring_types.h>
 #include <linux/namei.h>
 #include <linux/pid.h>
 #include <linux/regset.h>
@@ -210,6 +211,24 @@ static void sls_proc_signals(struct sls_img_proc *p, struct task_struct *leader)
 	spin_unlock_irq(&sighand->siglock);
 }
 
+/*
+ * A ring registered with IORING_REGISTER_RING_FDS lives on in its thread
+ * without a descriptor, where the check of the descriptors does not see
+ * it.  The thread is parked: its io_uring context stays as it is.
+ */
+static bool sls_thread_has_ring(struct task_struct *t)
+{
+#ifdef CONFIG_IO_URING
+	struct io_uring_task *tctx = t->io_uring;
+	int i;
+
+	for (i = 0; tctx && i < IO_RINGFD_REG_MAX; i++)
+		if (READ_ONCE(tctx->registered_rings[i]))
+			return true;
+#endif
+	return false;
+}
+
 static int sls_emit_thread(struct sls_ckpt *ck, struct sls_park *pk)
 {
 	struct sls_img_thread img = pk->ts.img;
@@ -218,6 +237,9 @@ static int sls_emit_thread(struct sls_ckpt *ck, struct sls_park *pk)
 	if (pk->err)
 		return sls_refuse(ck, pk->err, "pid %d tid %d: registers: error %d",
 				  task_tgid_nr(pk->task), img.tid, pk->err);
+	if (sls_thread_has_ring(pk->task))
+		return sls_refuse(ck, -EOPNOTSUPP, "pid %d tid %d: registered io_uring ring",
+				  task_tgid_nr(pk->task), img.tid);
 	/* The caller returns from sls_persist() with the epoch on restore. */
 	if (pk->task == current)
 		img.regs[SLS_REG_AX] = ck->epoch;

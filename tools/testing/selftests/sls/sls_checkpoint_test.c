@@ -19,6 +19,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <limits.h>
+#include <linux/io_uring.h>
 #include <linux/loop.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -34,6 +35,7 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -504,6 +506,44 @@ static int deleted_file(off_t size)
 	return fd;
 }
 
+/*
+ * A member whose io_uring ring lives on without a descriptor: registered
+ * with IORING_REGISTER_RING_FDS, its descriptor closed.
+ */
+static pid_t registered_ring_member(void)
+{
+	int p[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(p))
+		return -1;
+	pid = fork_member(p[1]);
+	if (pid == 0) {
+		struct io_uring_params params = { 0 };
+		struct io_uring_rsrc_update reg = { .offset = -1U };
+		int ring = syscall(__NR_io_uring_setup, 4, &params);
+
+		reg.data = ring;
+		if (ring < 0 || syscall(__NR_io_uring_register, ring,
+					IORING_REGISTER_RING_FDS, &reg, 1) != 1)
+			_exit(1);
+		close(ring);
+		if (write(3, "r", 1) != 1)
+			_exit(2);
+		close(3);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	if (pid > 0 && (read(p[0], &c, 1) != 1 || read(p[0], &c, 1) != 0)) {
+		reap(pid);
+		pid = -1;
+	}
+	close(p[0]);
+	return pid;
+}
+
 TEST_F(store, unsupported_descriptors_refused)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -569,6 +609,10 @@ TEST_F(store, unsupported_descriptors_refused)
 				      holding_member(fd), "mapped deleted file",
 				      "deleted or unreachable"));
 	munmap(map, PAGE);
+	EXPECT_EQ(EOPNOTSUPP, refusal(_metadata, self->sysfs, self->part,
+				      registered_ring_member(),
+				      "io_uring ring without a descriptor",
+				      "registered io_uring ring"));
 	/* Nothing was committed by any of them. */
 	EXPECT_EQ(0, figure(self->sysfs, "durable_epoch"));
 }
