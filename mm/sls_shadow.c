@@ -31,6 +31,8 @@
 
 /* A page that could not be shared (it is pinned) and must be copied. */
 #define SLS_SHADOW_COPY		1UL
+/* A page restored lazily, still in the store, which the epoch must write. */
+#define SLS_SHADOW_LAZY		2UL
 
 struct sls_shadow_walk {
 	struct sls_shadow *sh;
@@ -220,18 +222,43 @@ static int sls_shadow_pmd_huge(pmd_t *pmd, unsigned long addr,
 }
 
 /*
+ * A page restored lazily that the store holds as it is: nothing to write.
+ * One the epoch must write (a full one, or one mremap moved) is noted, and
+ * its marker made soft-dirty so that the page it becomes is dirty too.
+ */
+static void sls_shadow_lazy_pte(struct mm_walk *walk, unsigned long addr,
+				pte_t *pte, pte_t ptent)
+{
+	struct sls_shadow_walk *w = walk->private;
+
+	if (!sls_shadow_wanted(w, pte_swp_soft_dirty(ptent)))
+		return;
+	set_pte_at(walk->mm, addr, pte, pte_swp_mksoft_dirty(ptent));
+	sls_shadow_add(w->sh, addr | SLS_SHADOW_LAZY, NULL);
+	w->sh->nr_lazy++;
+}
+
+/*
  * A non-present, non-none PTE: wait out a migration; a marker (of an empty
- * PTE, or of a page lost to a memory error) holds no memory: a hole.  A
- * swapped-out page, or one a device holds, is refused.
+ * PTE, or of a page lost to a memory error) holds no memory: a hole, but
+ * for that of a page restored lazily.  A swapped-out page, or one a device
+ * holds, is refused.
  *
  * Return: 1 for a hole, 0, -EAGAIN or -EOPNOTSUPP.
  */
-static int sls_shadow_swap_pte(struct sls_shadow_walk *w, pte_t ptent)
+static int sls_shadow_swap_pte(struct mm_walk *walk, unsigned long addr,
+			       pte_t *pte, pte_t ptent)
 {
 	swp_entry_t entry = pte_to_swp_entry(ptent);
+	struct sls_shadow_walk *w = walk->private;
 
 	if (is_migration_entry(entry))
 		return -EAGAIN;
+	if (is_pte_marker_entry(entry) &&
+	    (pte_marker_get(entry) & PTE_MARKER_SLS_LAZY)) {
+		sls_shadow_lazy_pte(walk, addr, pte, ptent);
+		return 0;
+	}
 	if (is_pte_marker_entry(entry) || is_hwpoison_entry(entry))
 		return 1;
 	if (!non_swap_entry(entry) &&
@@ -260,7 +287,7 @@ static int sls_shadow_ptes(pmd_t *pmd, unsigned long *addr, unsigned long end,
 		if (pte_present(ptent))
 			hole = sls_shadow_pte(walk->vma, *addr, pte, w);
 		else if (!hole)
-			err = sls_shadow_swap_pte(w, ptent);
+			err = sls_shadow_swap_pte(walk, *addr, pte, ptent);
 		if (err == 1)
 			hole = true;
 		else if (err)
@@ -405,26 +432,9 @@ static int sls_shadow_copy_pinned(struct sls_shadow *sh)
 	return 0;
 }
 
-/**
- * sls_shadow_mm - shadow the dirty anonymous pages of an address space
- * @mm:		the address space; every task using it is parked
- * @start:	start of the range to shadow, page aligned
- * @end:	its end, page aligned
- * @sh:		the shadow, zeroed but for @sh->full; pages are appended
- *
- * Private pages dirty since the last call (all present ones if @sh->full)
- * are write-protected, made non-exclusive and referenced; the pages of
- * shared memory mappings (shmem, memfd, MAP_SHARED|MAP_ANONYMOUS) are
- * copied.  @sh->holes lists the addresses of the range that map nothing
- * of @mm's own.  A failure leaves
- * some pages shadowed and their soft-dirty bits clear: the caller's next
- * epoch of @mm must be a full one.
- *
- * Return: 0, -EINTR on a fatal signal, -ENOMEM, or -EOPNOTSUPP for a
- * swapped-out page (a clean private one excepted) or one a device holds.
- */
-int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
-		  struct sls_shadow *sh)
+/* Shadow [@start, @end) of @mm: the walk of sls_shadow_mm(). */
+static int sls_shadow_range(struct mm_struct *mm, unsigned long start,
+			    unsigned long end, struct sls_shadow *sh)
 {
 	VMA_ITERATOR(vmi, mm, start);
 	struct mmu_notifier_range range;
@@ -460,6 +470,73 @@ int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
 	flush_tlb_mm(mm);
 	dec_tlb_flush_pending(mm);
 	mmap_write_unlock(mm);
+	return err;
+}
+
+/*
+ * The pages restored lazily that the epoch must write are still in the
+ * store: take their entries out of the shadow, fault them in, and shadow
+ * the pages they became, each run of neighbours in one more walk.
+ */
+static int sls_shadow_lazy(struct mm_struct *mm, struct sls_shadow *sh)
+{
+	unsigned long i, j, n = 0, *addrs;
+	int err = 0;
+
+	addrs = kvmalloc_array(sh->nr_lazy, sizeof(*addrs), GFP_KERNEL);
+	if (!addrs)
+		return -ENOMEM;
+	for (i = j = 0; i < sh->nr; i++) {
+		if (sh->pages[i].addr & SLS_SHADOW_LAZY)
+			addrs[n++] = sh->pages[i].addr & PAGE_MASK;
+		else
+			sh->pages[j++] = sh->pages[i];
+	}
+	sh->nr = j;
+	for (i = 0; i < n && !err; i = j) {
+		for (j = i + 1; j < n && addrs[j] == addrs[j - 1] + PAGE_SIZE; j++)
+			;
+		err = sls_lazy_fault_in(mm, addrs[i], addrs[j - 1] + PAGE_SIZE);
+		if (!err)
+			err = sls_shadow_range(mm, addrs[i],
+					       addrs[j - 1] + PAGE_SIZE, sh);
+	}
+	kvfree(addrs);
+	/* Only a thread that mremaps meanwhile (a region's) brings more. */
+	if (!err && sh->nr_lazy != n)
+		err = -EAGAIN;
+	return err;
+}
+
+/**
+ * sls_shadow_mm - shadow the dirty anonymous pages of an address space
+ * @mm:		the address space; every task using it is parked
+ * @start:	start of the range to shadow, page aligned
+ * @end:	its end, page aligned
+ * @sh:		the shadow, zeroed but for @sh->full; pages are appended
+ *
+ * Private pages dirty since the last call (all present ones if @sh->full)
+ * are write-protected, made non-exclusive and referenced; the pages of
+ * shared memory mappings (shmem, memfd, MAP_SHARED|MAP_ANONYMOUS) are
+ * copied.  @sh->holes lists the addresses of the range that map nothing
+ * of @mm's own.  A page restored lazily and still in the store is left
+ * there, unless the epoch must write it: then it is faulted in first (and
+ * counted in @sh->nr_lazy).  A failure leaves
+ * some pages shadowed and their soft-dirty bits clear: the caller's next
+ * epoch of @mm must be a full one.
+ *
+ * Return: 0, -EINTR on a fatal signal, -ENOMEM, -EOPNOTSUPP for a
+ * swapped-out page (a clean private one excepted) or one a device holds,
+ * -EFAULT for a page restored lazily that the store could not give, or
+ * -EAGAIN if a thread moved such pages while a region was shadowed.
+ */
+int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
+		  struct sls_shadow *sh)
+{
+	int err = sls_shadow_range(mm, start, end, sh);
+
+	if (!err && sh->nr_lazy)
+		err = sls_shadow_lazy(mm, sh);
 	if (!err)
 		err = sls_shadow_copy_pinned(sh);
 	return err;
@@ -486,4 +563,5 @@ void sls_shadow_release(struct sls_shadow *sh)
 	sh->room = 0;
 	sh->nr_holes = 0;
 	sh->hole_room = 0;
+	sh->nr_lazy = 0;
 }

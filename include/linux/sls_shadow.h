@@ -18,10 +18,12 @@
 #ifndef _LINUX_SLS_SHADOW_H
 #define _LINUX_SLS_SHADOW_H
 
+#include <linux/refcount.h>
 #include <linux/types.h>
 
 struct mm_struct;
 struct page;
+struct sls_lazy;
 
 /* One page of a shadow: where it is mapped, and a reference to it. */
 struct sls_shadow_page {
@@ -42,6 +44,7 @@ struct sls_shadow {
 	struct sls_shadow_range *holes;	/* in order, none next to another */
 	unsigned long nr_holes;
 	unsigned long hole_room;
+	unsigned long nr_lazy;		/* pages faulted in from the store */
 	unsigned long nr_copied;	/* pinned pages, copied */
 	unsigned long nr_huge;		/* pages of huge PMDs shadowed whole */
 	unsigned long nr_shared;	/* pages of shared memory, copied */
@@ -51,5 +54,27 @@ struct sls_shadow {
 int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
 		  struct sls_shadow *sh);
 void sls_shadow_release(struct sls_shadow *sh);
+
+/*
+ * Where the pages of an address space restored lazily come from (see
+ * mm/sls_lazy.c).  Each mm that holds its markers holds a reference.
+ */
+struct sls_lazy_ops {
+	/* Fill @page with what the store holds for page @index. */
+	int (*read)(struct sls_lazy *lz, unsigned long index, struct page *page);
+	void (*release)(struct sls_lazy *lz);
+};
+
+struct sls_lazy {
+	refcount_t ref;
+	const struct sls_lazy_ops *ops;
+};
+
+int sls_lazy_mark(struct mm_struct *mm, struct sls_lazy *lz, const u64 *index,
+		  unsigned long nr);
+void sls_lazy_settle(struct mm_struct *mm, unsigned long start,
+		     unsigned long end);
+int sls_lazy_fault_in(struct mm_struct *mm, unsigned long start,
+		      unsigned long end);
 
 #endif /* _LINUX_SLS_SHADOW_H */

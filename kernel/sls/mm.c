@@ -751,21 +751,28 @@ static void sls_mm_fields_restore(const struct sls_img_mm *img)
 static int sls_mm_pages_restore(struct sls_rproc *p, u64 obj)
 {
 	struct sls_rbatch *b = kvmalloc(sizeof(*b), GFP_KERNEL);
+	bool lazy = p->rs->flags & SLS_RESTORE_LAZY;
 	const struct slsfs_rec *rec;
 	const struct sls_img_vma *v;
+	struct sls_lazy *lz = NULL;
 	int err = 0;
 
 	if (!b)
 		return -ENOMEM;
 	sls_for_each_rec(p, rec, SLS_REC_VMA) {
 		v = rec->data;
-		err = sls_vma_pages(p, obj, v, b);
+		if (lazy && sls_vma_lazy_kind(v))
+			err = sls_vma_lazy(p, &lz, obj, v, b->index[0],
+					   SLS_RESTORE_BATCH);
+		else
+			err = sls_vma_pages(p, obj, v, b);
 		if (err) {
 			sls_restore_fail(p->rs, err, "pid %d: memory at %#llx: error %d",
 					 p->img->pid, v->start, err);
 			break;
 		}
 	}
+	sls_lazy_src_put(lz);	/* the address space holds its own */
 	kvfree(b);
 	return err;
 }

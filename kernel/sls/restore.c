@@ -455,8 +455,9 @@ static void sls_restore_report(struct sls_restore *rs, long ret)
 	u64 epoch = rs->img ? rs->img->epoch : 0;
 
 	if (ret >= 0) {
-		pr_info("sls: %s: restored epoch %llu, %u processes\n",
-			part->name, epoch, rs->img->nr_procs);
+		pr_info("sls: %s: restored epoch %llu, %u processes%s\n",
+			part->name, epoch, rs->img->nr_procs,
+			rs->flags & SLS_RESTORE_LAZY ? ", memory lazily" : "");
 		return;
 	}
 	if (ret == -EINTR || ret == -ERESTARTNOINTR)
@@ -482,8 +483,6 @@ long sls_restore(struct sls_partition *part, const struct sls_restore_args *args
 	struct sls_restore *rs;
 	long ret;
 
-	if (args->flags & SLS_RESTORE_LAZY)
-		return sls_reject(-EOPNOTSUPP, "restore: SLS_RESTORE_LAZY is not supported yet");
 	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
 	if (!rs)
 		return -ENOMEM;
@@ -509,9 +508,15 @@ long sls_restore(struct sls_partition *part, const struct sls_restore_args *args
 		ret = sls_restore_finish(rs);
 	if (rs->img)
 		sls_restore_release(rs, ret >= 0);
+	/*
+	 * An eager restore dirtied every page it wrote: the next epoch takes
+	 * them all, as a full one.  A lazy one left them clean in the store,
+	 * which the next epochs go on from, whatever dirty bits of the
+	 * address spaces gone were lost before.
+	 */
 	if (ret >= 0) {
 		spin_lock(&part->wq.lock);
-		part->need_full = true;	/* the new address spaces have no history */
+		part->need_full = !(args->flags & SLS_RESTORE_LAZY);
 		spin_unlock(&part->wq.lock);
 	}
 	sls_restore_report(rs, ret);

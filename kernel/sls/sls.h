@@ -336,6 +336,12 @@ int sls_files_restore(struct sls_rproc *p);
 void sls_mm_close(struct sls_restore *rs);
 int sls_mm_restore(struct sls_rproc *p);
 
+/* lazy.c: SLS_RESTORE_LAZY. */
+bool sls_vma_lazy_kind(const struct sls_img_vma *v);
+int sls_vma_lazy(struct sls_rproc *p, struct sls_lazy **lzp, u64 obj,
+		 const struct sls_img_vma *v, u64 *index, unsigned int room);
+void sls_lazy_src_put(struct sls_lazy *lz);
+
 /* tmpfile.c */
 bool sls_is_tmpfile(struct file *file);
 char *sls_tmpfile_dir(struct file *file, char *buf, u32 *len);

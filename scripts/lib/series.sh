@@ -10,13 +10,14 @@ PIECES=(
 in the clone3()/openat2() way.  Define them, their flags and SLS_SELF in
 one uapi header, and the records of an epoch's image in another, so that
 tools can read what a checkpoint wrote."
-"include/linux/sls_shadow.h mm/sls_shadow.c|mm: add COW system shadowing for the single level store|A checkpoint of a running process must not copy its memory while the
+"include/linux/sls_shadow.h mm/sls_shadow.c mm/sls_lazy.c|mm: add COW system shadowing and lazy restore for the single level store|A checkpoint of a running process must not copy its memory while the
 process waits.  Shadow the pages dirty since the last epoch instead:
 clear their soft-dirty bits, write-protect them, make them
 non-exclusive and take a reference, so that the next write copies the
 page and the shadow keeps the contents of the checkpoint until slsfs
 has written them.  Pinned pages are copied, as fork() does; huge pages
-are shadowed whole; shared memory is copied."
+are shadowed whole; shared memory is copied.  A lazy restore leaves
+pages in the store behind PTE markers and reads each on first touch."
 "Kconfig.sls kernel/sls include/linux/sls.h Documentation/ABI/testing/sysfs-kernel-sls Documentation/admin-guide/sls.rst|sls: add partitions, checkpoints and the system calls|Add CONFIG_SLS and the sls_open, sls_attach, sls_persist and sls_restore
 system calls.  Every argument is copied and checked before anything is
 done, and each refusal logs one rate-limited line naming the caller;

@@ -678,11 +678,12 @@ static int bench_restore(struct bench *b, const struct sizes *sizes)
 	printf("%10s %12s %12s %12s %12s", "rss_mib", "eager_ms", "eager_all_ms",
 	       "lazy_ms", "lazy_all_ms");
 	if (b->criu)
-		printf(" %12s %12s %12s %12s", "criu_ms", "criu_all_ms",
-		       "criu/sls", "criu/sls_all");
+		printf(" %12s %12s %12s %12s %12s %12s", "criu_ms", "criu_all_ms",
+		       "criu/sls", "criu/sls_all", "criu/lazy", "criu/lazy_all");
 	printf("\n");
 	csv_head("restore", "rss_mib,eager_ms,eager_all_ms,lazy_ms,lazy_all_ms",
-		 b->criu ? "criu_ms,criu_all_ms,criu_per_sls,criu_per_sls_all" : NULL);
+		 b->criu ? "criu_ms,criu_all_ms,criu_per_sls,criu_per_sls_all,"
+			   "criu_per_lazy,criu_per_lazy_all" : NULL);
 	for (i = 0; i < sizes->n; i++) {
 		pid = plain_process(sizes->v[i]);
 		attach(b, pid, 0);
@@ -707,13 +708,17 @@ static int bench_restore(struct bench *b, const struct sizes *sizes)
 			print_figure(12, criu->all_ms);
 			print_figure(12, ratio(criu->call_ms, eager.call_ms));
 			print_figure(12, ratio(criu->all_ms, eager.all_ms));
+			print_figure(12, ratio(criu->call_ms, lazy.call_ms));
+			print_figure(12, ratio(criu->all_ms, lazy.all_ms));
 		}
 		printf("\n");
 		criu = &b->criu_restore[i];
 		csv_row("restore", sizes->v[i], (const double[]){ eager.call_ms,
 			eager.all_ms, lazy.call_ms, lazy.all_ms, criu->call_ms,
 			criu->all_ms, ratio(criu->call_ms, eager.call_ms),
-			ratio(criu->all_ms, eager.all_ms) }, b->criu ? 8 : 4);
+			ratio(criu->all_ms, eager.all_ms),
+			ratio(criu->call_ms, lazy.call_ms),
+			ratio(criu->all_ms, lazy.all_ms) }, b->criu ? 10 : 4);
 		fflush(stdout);
 	}
 	if (lazy_refused)

@@ -91,7 +91,7 @@ struct sls_persist_args {
 
 /* sls_restore_args.flags */
 #define SLS_RESTORE_STOPPED	(1ULL << 0)	/* restored tasks start stopped */
-#define SLS_RESTORE_LAZY	(1ULL << 1)	/* page in on first touch (EOPNOTSUPP yet) */
+#define SLS_RESTORE_LAZY	(1ULL << 1)	/* page in on first touch */
 #define SLS_RESTORE_NEWPID	(1ULL << 2)	/* new PIDs if the old ones are taken */
 
 /**

@@ -570,18 +570,25 @@ static int finish(int pidfd, pid_t pid)
  * Restore the latest epoch, which must bring back @pid as a member, and
  * let it check itself: its exit code.
  */
-static int restore_and_check(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(store) * self, pid_t pid)
+static int restore_flags_and_check(struct __test_metadata *_metadata,
+				   FIXTURE_DATA(store) * self, pid_t pid,
+				   __u64 flags)
 {
 	int pidfd, code;
 	pid_t got;
 
-	pidfd = restore(_metadata, self, 0, 0, &got);
+	pidfd = restore(_metadata, self, flags, 0, &got);
 	EXPECT_EQ(pid, got);
 	EXPECT_TRUE(is_member(self->sysfs, got));
 	code = finish(pidfd, got);
 	close(pidfd);
 	return code;
+}
+
+static int restore_and_check(struct __test_metadata *_metadata,
+			     FIXTURE_DATA(store) * self, pid_t pid)
+{
+	return restore_flags_and_check(_metadata, self, pid, 0);
 }
 
 static int round_trip(struct __test_metadata *_metadata,
@@ -694,6 +701,38 @@ static int memory_member(const char *map)
 	return 0;
 }
 
+/* memory_member() of file @map, checkpointed and killed: its pid. */
+static pid_t memory_checkpointed(struct __test_metadata *_metadata,
+				 FIXTURE_DATA(store) * self, char *map,
+				 size_t len)
+{
+	int ready;
+	pid_t pid;
+
+	snprintf(map, len, "%s.map", self->img);
+	EXPECT_EQ(0, make_file(map, 'f', 4 * PAGE));
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(memory_member(map));
+	set_and_checkpoint(_metadata, self, pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	return pid;
+}
+
+/* memory_member() checkpointed, killed and restored with @flags. */
+static void memory_round_trip(struct __test_metadata *_metadata,
+			      FIXTURE_DATA(store) * self, __u64 flags)
+{
+	char map[48];
+	pid_t pid = memory_checkpointed(_metadata, self, map, sizeof(map));
+	int code;
+
+	code = restore_flags_and_check(_metadata, self, pid, flags);
+	EXPECT_EQ(0, code) TH_LOG("memory check %d failed", code);
+	unlink(map);
+}
+
 /*
  * Private anonymous memory (malloc), a private file mapping with one page
  * modified, a heap grown with brk, a large stack array, a shared anonymous
@@ -701,18 +740,7 @@ static int memory_member(const char *map)
  */
 TEST_F(store, memory)
 {
-	char map[48];
-	int ready, code;
-	pid_t pid;
-
-	snprintf(map, sizeof(map), "%s.map", self->img);
-	ASSERT_EQ(0, make_file(map, 'f', 4 * PAGE));
-	pid = fork_member(&ready);
-	if (pid == 0)
-		_exit(memory_member(map));
-	code = round_trip(_metadata, self, pid, ready);
-	EXPECT_EQ(0, code) TH_LOG("memory check %d failed", code);
-	unlink(map);
+	memory_round_trip(_metadata, self, 0);
 }
 
 /* Shared anonymous memory between a member and its child. */
@@ -3179,7 +3207,7 @@ TEST_F(store, unix_accepted_connection)
 /*
  * What restore cannot rebuild yet is refused with EOPNOTSUPP, saying so,
  * and leaves nothing behind: an accepted UNIX connection whose listener
- * was closed (no socket of the epoch has its name), and a lazy restore.
+ * was closed (no socket of the epoch has its name).
  */
 TEST_F(store, unsupported_refused)
 {
@@ -3193,16 +3221,198 @@ TEST_F(store, unsupported_refused)
 	set_and_checkpoint(_metadata, self, pid, ready);
 	kill_tree(_metadata, self, pid);
 
-	err = restore_errno(self, SLS_RESTORE_LAZY, 0);
-	EXPECT_EQ(EOPNOTSUPP, err);
-	EXPECT_NOTHING_LEFT(pid);
-
 	err = restore_errno(self, 0, 0);
 	read_text(self->sysfs, "last_error", why, sizeof(why));
 	EXPECT_EQ(EOPNOTSUPP, err) TH_LOG("last_error: %s", why);
 	EXPECT_NE(NULL, strstr(why, "accepted connection")) TH_LOG("%s", why);
 	EXPECT_NOTHING_LEFT(pid);
 	close(ready);
+}
+
+/* ---- SLS_RESTORE_LAZY ---- */
+
+/* What a member's status says of its anonymous memory, in KiB; -1. */
+static long rss_anon_kib(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[128];
+	long kib = -1;
+
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "RssAnon: %ld", &kib) == 1)
+			break;
+	fclose(f);
+	return kib;
+}
+
+/* filled(), for @len bytes at offset @off of what fill() filled. */
+static bool filled_at(const void *p, size_t off, size_t len, unsigned int seed)
+{
+	const unsigned char *c = p;
+	size_t i;
+
+	hide(p);
+	for (i = off; i < off + len; i++)
+		if (c[i] != pattern(i, seed))
+			return false;
+	return true;
+}
+
+static char *map_filled(size_t pages, unsigned int seed)
+{
+	char *p = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+	if (p != MAP_FAILED)
+		fill(p, pages * PAGE, seed);
+	return p;
+}
+
+#define LAZY_A		1024	/* pages read once restored */
+#define LAZY_B		64	/* moved by mremap, read by a child */
+#define LAZY_C		16	/* the first 4 dropped */
+#define LAZY_D		32	/* never touched */
+#define LAZY_MOVED_AT	0x610000000000UL
+
+/*
+ * Restored lazily (SIGUSR2), the member finds its pages come in as it
+ * touches them, in a child too; drops some and moves others, says so in
+ * file @done, and once restored again (SIGUSR1) checks that the epoch
+ * taken meanwhile has what it did.
+ */
+static int lazy_member(const char *done)
+{
+	char *a = map_filled(LAZY_A, 21), *b = map_filled(LAZY_B, 22);
+	char *c = map_filled(LAZY_C, 23), *d = map_filled(LAZY_D, 24);
+	long rss0, rss1;
+	int status, fd;
+	pid_t kid;
+
+	if (a == MAP_FAILED || b == MAP_FAILED || c == MAP_FAILED ||
+	    d == MAP_FAILED || wait_sigusr2())
+		return EX_SETUP + 1;
+	close(READY_FD);
+	rss0 = rss_anon_kib();
+	if (rss0 < 0 || rss0 > LAZY_A * PAGE / 1024 / 2)
+		return 1;		/* came in before it was touched */
+	if (!filled(a, LAZY_A * PAGE, 21))
+		return 2;
+	rss1 = rss_anon_kib();
+	if (rss1 - rss0 < LAZY_A * PAGE / 1024 * 3 / 4)
+		return 3;		/* did not come in on the touch */
+	kid = fork();
+	if (kid == 0)
+		_exit(filled(b, LAZY_B * PAGE, 22) ? 0 : 1);
+	if (kid < 0 || waitpid(kid, &status, 0) != kid || status)
+		return 4;
+	if (madvise(c, 4 * PAGE, MADV_DONTNEED) || !all(c, 4 * PAGE, 0) ||
+	    !filled_at(c, 4 * PAGE, (LAZY_C - 4) * PAGE, 23))
+		return 5;
+	if (mremap(b, LAZY_B * PAGE, LAZY_B * PAGE,
+		   MREMAP_MAYMOVE | MREMAP_FIXED, LAZY_MOVED_AT) !=
+	    (void *)LAZY_MOVED_AT)
+		return 6;
+	b = (char *)LAZY_MOVED_AT;
+	fd = open(done, O_CREAT | O_WRONLY, 0600);
+	if (fd < 0)
+		return 7;
+	close(fd);
+	member_wait();
+	if (!filled(a, LAZY_A * PAGE, 21))
+		return 8;
+	if (!filled(b, LAZY_B * PAGE, 22))
+		return 9;
+	if (!all(c, 4 * PAGE, 0) ||
+	    !filled_at(c, 4 * PAGE, (LAZY_C - 4) * PAGE, 23))
+		return 10;
+	if (!filled(d, LAZY_D * PAGE, 24))
+		return 11;
+	return 0;
+}
+
+/*
+ * A lazy restore maps memory that comes in on first touch: fork, mremap
+ * and MADV_DONTNEED of pages not in yet do what they do to any page, and
+ * the next epoch writes only what changed (not what was only read, nor
+ * what was never touched), yet a restore of it has it all.
+ */
+TEST_F(store, lazy_pages_come_on_touch)
+{
+	int ready, pidfd, code;
+	long shadowed;
+	char done[48];
+	pid_t pid, got;
+
+	snprintf(done, sizeof(done), "%s.done", self->img);
+	unlink(done);
+	pid = fork_member(&ready);
+	if (pid == 0)
+		_exit(lazy_member(done));
+	set_and_checkpoint(_metadata, self, pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, pid);
+	pidfd = restore(_metadata, self, SLS_RESTORE_LAZY, 0, &got);
+	EXPECT_EQ(pid, got);
+	EXPECT_EQ(0, syscall(__NR_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0));
+	if (wait_file(done)) {
+		code = finish(pidfd, got);
+		ASSERT_EQ(0, code) TH_LOG("lazy check %d failed", code);
+	}
+	close(pidfd);
+	checkpoint(_metadata, self);
+	shadowed = figure(self->sysfs, "pages_shadowed");
+	EXPECT_LE(LAZY_B, shadowed) TH_LOG("the moved pages were not written");
+	EXPECT_GT(LAZY_A, shadowed) TH_LOG("pages read or untouched were written");
+	kill_tree(_metadata, self, got);
+	unlink(done);
+	code = restore_and_check(_metadata, self, pid);
+	EXPECT_EQ(0, code) TH_LOG("lazy check %d failed", code);
+}
+
+/*
+ * A lazily restored process checkpointed before it touched anything: an
+ * incremental epoch writes none of its pages, a full one all of them, and
+ * restores of either, lazy then eager, bring back all of its memory.
+ */
+TEST_F(store, lazy_restore_then_epochs)
+{
+	struct sls_persist_args full = {
+		.flags = SLS_PERSIST_SYNC | SLS_PERSIST_FULL,
+	};
+	long incremental, whole;
+	char map[48];
+	int pidfd, code;
+	pid_t pid, got;
+
+	pid = memory_checkpointed(_metadata, self, map, sizeof(map));
+
+	pidfd = restore(_metadata, self, SLS_RESTORE_LAZY, 0, &got);
+	close(pidfd);
+	checkpoint(_metadata, self);
+	incremental = figure(self->sysfs, "pages_shadowed");
+	kill_tree(_metadata, self, got);
+
+	pidfd = restore(_metadata, self, SLS_RESTORE_LAZY, 0, &got);
+	close(pidfd);
+	ASSERT_LT(0, sls_persist(self->part, &full, sizeof(full)))
+		TH_LOG("full sls_persist: errno %d", errno);
+	whole = figure(self->sysfs, "pages_shadowed");
+	kill_tree(_metadata, self, got);
+	/* The member's own anonymous pages: 64 + 16 + 64 at least. */
+	EXPECT_LE(incremental + 144, whole)
+		TH_LOG("incremental %ld, full %ld pages", incremental, whole);
+
+	code = restore_and_check(_metadata, self, pid);
+	EXPECT_EQ(0, code) TH_LOG("memory check %d failed", code);
+	unlink(map);
+}
+
+/* memory, restored lazily: each kind of mapping comes back. */
+TEST_F(store, lazy_memory)
+{
+	memory_round_trip(_metadata, self, SLS_RESTORE_LAZY);
 }
 
 TEST_HARNESS_MAIN

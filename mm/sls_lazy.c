@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Lazy restore for the single level store: an address space whose pages
+ * come in from the store on first touch.
+ *
+ * A restore maps the private anonymous memory of a process without its
+ * pages and puts a PTE marker, PTE_MARKER_SLS_LAZY, where the store holds
+ * one.  The marker lives in the page table, so what the kernel does to
+ * page tables does the right thing with it: fork copies it, mremap moves
+ * it (and sets its soft-dirty bit), MADV_DONTNEED, munmap and exit drop
+ * it.  The page's key in the store is its linear page index, which a
+ * restore makes its address (an anonymous mapping's vm_pgoff is its start)
+ * and which mremap keeps.
+ *
+ * The first touch faults: sls_lazy_fault() reads the page through the
+ * mm's struct sls_lazy and maps it, clean and exclusive, so that a later
+ * write sets its soft-dirty bit as it would for any page.  A checkpoint
+ * leaves a clean marker alone (the store holds its page) and faults in a
+ * marker that it must write (sls_lazy_fault_in()).
+ */
+#include <linux/mm.h>
+#include <linux/memcontrol.h>
+#include <linux/mm_inline.h>
+#include <linux/pgtable.h>
+#include <linux/rmap.h>
+#include <linux/sched/mm.h>
+#include <linux/sls.h>
+#include <linux/sls_shadow.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
+
+#include "internal.h"
+
+/* The mm's child shares its source: dup_mm() copied the pointer. */
+void sls_lazy_dup(struct mm_struct *mm)
+{
+	if (mm->sls_lazy)
+		refcount_inc(&mm->sls_lazy->ref);
+}
+
+void sls_lazy_put(struct mm_struct *mm)
+{
+	struct sls_lazy *lz = mm->sls_lazy;
+
+	mm->sls_lazy = NULL;
+	if (lz && refcount_dec_and_test(&lz->ref))
+		lz->ops->release(lz);
+}
+
+/* Map @folio, read for page @addr, where the marker @vmf->orig_pte was. */
+static vm_fault_t sls_lazy_map(struct vm_fault *vmf, struct folio *folio)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	unsigned long addr = vmf->address;
+	pte_t entry;
+
+	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &vmf->ptl);
+	if (!vmf->pte)
+		return VM_FAULT_NOPAGE;	/* the table went: fault again */
+	if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
+		pte_unmap_unlock(vmf->pte, vmf->ptl);
+		return VM_FAULT_NOPAGE;	/* another thread mapped it */
+	}
+	entry = mk_pte(&folio->page, vma->vm_page_prot);
+	/* A marker that mremap moved is new where it is now. */
+	if (pte_swp_soft_dirty(vmf->orig_pte))
+		entry = pte_mksoft_dirty(entry);
+	if ((vmf->flags & FAULT_FLAG_WRITE) && (vma->vm_flags & VM_WRITE))
+		entry = pte_mkwrite(pte_mkdirty(entry), vma);
+	inc_mm_counter(vma->vm_mm, MM_ANONPAGES);
+	folio_add_new_anon_rmap(folio, vma, addr, RMAP_EXCLUSIVE);
+	folio_add_lru_vma(folio, vma);
+	set_pte_at(vma->vm_mm, addr, vmf->pte, entry);
+	update_mmu_cache_range(vmf, vma, addr, vmf->pte, 1);
+	pte_unmap_unlock(vmf->pte, vmf->ptl);
+	return 0;
+}
+
+/**
+ * sls_lazy_fault - bring in a page restored lazily
+ * @vmf:	the fault on a PTE_MARKER_SLS_LAZY marker
+ *
+ * Return: 0 with the page mapped, VM_FAULT_OOM, VM_FAULT_RETRY (the
+ * anon_vma needs the mmap lock), or VM_FAULT_SIGBUS if the store could
+ * not give the page (it logged why).
+ */
+vm_fault_t sls_lazy_fault(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct mm_struct *mm = vma->vm_mm;
+	struct sls_lazy *lz = READ_ONCE(mm->sls_lazy);
+	struct folio *folio;
+	vm_fault_t ret;
+	int err;
+
+	/* Only a restore puts the marker, only where the mm has a source. */
+	if (WARN_ON_ONCE(!lz || !vma_is_anonymous(vma)))
+		return VM_FAULT_SIGBUS;
+	ret = vmf_anon_prepare(vmf);
+	if (ret)
+		return ret;
+	folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma, vmf->address, false);
+	if (!folio)
+		return VM_FAULT_OOM;
+	if (mem_cgroup_charge(folio, mm, GFP_KERNEL)) {
+		folio_put(folio);
+		return VM_FAULT_OOM;
+	}
+	folio_throttle_swaprate(folio, GFP_KERNEL);
+	err = lz->ops->read(lz, linear_page_index(vma, vmf->address),
+			    &folio->page);
+	if (err) {
+		folio_put(folio);
+		pr_err_ratelimited("sls: pid %d: page at %#lx not restored: error %d\n",
+				   task_tgid_nr(current), vmf->address, err);
+		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+	}
+	__folio_mark_uptodate(folio);
+	ret = sls_lazy_map(vmf, folio);
+	if (ret)
+		folio_put(folio);
+	return ret == VM_FAULT_NOPAGE ? 0 : ret;
+}
+
+/* The PTE table of @addr in @mm, allocated if need be; NULL on ENOMEM. */
+static pmd_t *sls_lazy_pmd(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud;
+	pmd_t *pmd;
+
+	p4d = p4d_alloc(mm, pgd, addr);
+	pud = p4d ? pud_alloc(mm, p4d, addr) : NULL;
+	pmd = pud ? pmd_alloc(mm, pud, addr) : NULL;
+	if (!pmd || pte_alloc(mm, pmd))
+		return NULL;
+	return pmd;
+}
+
+/*
+ * Put markers at the pages @index[0..@nr) that lie in @vma under the PMD
+ * of the first one; return how many it covered, or an error.
+ */
+static long sls_lazy_mark_pmd(struct vm_area_struct *vma, const u64 *index,
+			      unsigned long nr)
+{
+	struct mm_struct *mm = vma->vm_mm;
+	unsigned long addr = index[0] << PAGE_SHIFT, end;
+	pte_t *pte, *start_pte;
+	unsigned long i;
+	spinlock_t *ptl;
+	pmd_t *pmd;
+
+	pmd = sls_lazy_pmd(mm, addr);
+	if (!pmd)
+		return -ENOMEM;
+	if (pmd_trans_huge(pmdp_get(pmd)))
+		return -EEXIST;	/* memory the restore did not map */
+	start_pte = pte_offset_map_lock(mm, pmd, addr, &ptl);
+	if (!start_pte)
+		return -EAGAIN;
+	end = pmd_addr_end(addr, vma->vm_end);
+	for (i = 0; i < nr && (index[i] << PAGE_SHIFT) < end; i++) {
+		pte = start_pte + (index[i] - index[0]);	/* under one PMD */
+		if (!pte_none(ptep_get(pte)))
+			continue;	/* the restore itself touched it */
+		set_pte_at(mm, index[i] << PAGE_SHIFT, pte,
+			   make_pte_marker(PTE_MARKER_SLS_LAZY));
+	}
+	pte_unmap_unlock(start_pte, ptl);
+	return i;
+}
+
+/**
+ * sls_lazy_mark - leave pages of an address space to come in on first touch
+ * @mm:		the address space being restored (current's)
+ * @lz:		where its pages come from; @mm takes a reference
+ * @index:	pages the store holds, in order, in private anonymous mappings
+ * @nr:		how many
+ *
+ * An address space has one source: another is -EBUSY.  A page already
+ * mapped keeps its mapping.
+ *
+ * Return: 0, -EBUSY, -EINVAL for a page outside a private anonymous
+ * mapping, -EEXIST for one under a huge page, or -ENOMEM.
+ */
+int sls_lazy_mark(struct mm_struct *mm, struct sls_lazy *lz, const u64 *index,
+		  unsigned long nr)
+{
+	struct vm_area_struct *vma;
+	unsigned long i = 0;
+	long done = 0;
+
+	mmap_read_lock(mm);
+	if (!mm->sls_lazy) {
+		refcount_inc(&lz->ref);
+		WRITE_ONCE(mm->sls_lazy, lz);
+	}
+	if (mm->sls_lazy != lz)
+		done = -EBUSY;
+	for (; i < nr && done >= 0; i += done) {
+		vma = vma_lookup(mm, index[i] << PAGE_SHIFT);
+		if (!vma || !vma_is_anonymous(vma) || (vma->vm_flags & VM_SHARED)) {
+			done = -EINVAL;
+			break;
+		}
+		done = anon_vma_prepare(vma) ? -ENOMEM : 0;
+		if (!done)
+			done = sls_lazy_mark_pmd(vma, index + i, nr - i);
+		if (done == -EAGAIN)
+			done = 0;	/* the table went meanwhile: again */
+	}
+	mmap_read_unlock(mm);
+	return min(done, 0L);
+}
+
+/**
+ * sls_lazy_settle - the mappings a lazy restore made are clean
+ * @mm:		the address space being restored
+ * @start:	start of the range it marked
+ * @end:	its end
+ *
+ * A new mapping is VM_SOFTDIRTY, which would make the next epoch take all
+ * of it, markers too.  A page the restore did map has a soft-dirty bit of
+ * its own, so the VMA's may go.
+ */
+void sls_lazy_settle(struct mm_struct *mm, unsigned long start, unsigned long end)
+{
+	VMA_ITERATOR(vmi, mm, start);
+	struct vm_area_struct *vma;
+
+	mmap_write_lock(mm);
+	for_each_vma_range(vmi, vma, end) {
+		if (!(vma->vm_flags & VM_SOFTDIRTY))
+			continue;
+		vm_flags_clear(vma, VM_SOFTDIRTY);
+		vma_set_page_prot(vma);
+	}
+	mmap_write_unlock(mm);
+}
+
+/**
+ * sls_lazy_fault_in - bring in the pages of markers a checkpoint must write
+ * @mm:		the address space
+ * @start:	the first page of a run of markers
+ * @end:	the end of the run
+ *
+ * Return: 0, or the error of the fault (-EFAULT if the store could not
+ * give a page).
+ */
+int sls_lazy_fault_in(struct mm_struct *mm, unsigned long start,
+		      unsigned long end)
+{
+	struct page *page;
+	unsigned long addr;
+	long got = 1;
+
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	for (addr = start; addr < end && got == 1; addr += PAGE_SIZE) {
+		got = get_user_pages_remote(mm, addr, 1, FOLL_FORCE, &page, NULL);
+		if (got == 1)
+			put_page(page);
+	}
+	mmap_read_unlock(mm);
+	return got == 1 ? 0 : got < 0 ? got : -EFAULT;
+}
