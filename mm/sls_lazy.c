@@ -21,6 +21,7 @@
 #include <linux/mm.h>
 #include <linux/memcontrol.h>
 #include <linux/mm_inline.h>
+#include <linux/pagewalk.h>
 #include <linux/pgtable.h>
 #include <linux/rmap.h>
 #include <linux/sched/mm.h>
@@ -265,4 +266,70 @@ int sls_lazy_fault_in(struct mm_struct *mm, unsigned long start,
 	}
 	mmap_read_unlock(mm);
 	return got == 1 ? 0 : got < 0 ? got : -EFAULT;
+}
+
+/* Markers found by a walk of sls_lazy_fault_in_all(), a batch at a time. */
+struct sls_lazy_found {
+	unsigned long addr[64];
+	unsigned int nr;
+};
+
+static int sls_lazy_found_pte(pte_t *pte, unsigned long addr,
+			      unsigned long next, struct mm_walk *walk)
+{
+	struct sls_lazy_found *found = walk->private;
+	pte_t ptent = ptep_get(pte);
+
+	if (!is_pte_marker(ptent) ||
+	    !(pte_marker_get(pte_to_swp_entry(ptent)) & PTE_MARKER_SLS_LAZY))
+		return 0;
+	found->addr[found->nr++] = addr;
+	return found->nr == ARRAY_SIZE(found->addr);	/* 1 stops the walk */
+}
+
+static const struct mm_walk_ops sls_lazy_found_ops = {
+	.pte_entry	= sls_lazy_found_pte,
+	.walk_lock	= PGWALK_RDLOCK,
+};
+
+/**
+ * sls_lazy_fault_in_all - bring in every page of @mm not in yet
+ * @mm:		an address space leaving the partition whose store holds them
+ *
+ * Only a restore makes markers, so a walk that ends finds them all; the
+ * next one starts after the last address of a full batch.
+ *
+ * Return: 0, -EINTR, or the error of a fault (-EFAULT if the store could
+ * not give a page).
+ */
+int sls_lazy_fault_in_all(struct mm_struct *mm)
+{
+	struct sls_lazy_found *found;
+	unsigned long start = 0;
+	unsigned int i;
+	int err = 0;
+
+	if (!READ_ONCE(mm->sls_lazy))
+		return 0;
+	found = kmalloc(sizeof(*found), GFP_KERNEL);
+	if (!found)
+		return -ENOMEM;
+	do {
+		found->nr = 0;
+		if (mmap_read_lock_killable(mm)) {
+			err = -EINTR;
+			break;
+		}
+		walk_page_range(mm, start, TASK_SIZE_MAX, &sls_lazy_found_ops,
+				found);
+		mmap_read_unlock(mm);
+		for (i = 0; i < found->nr && !err; i++)
+			err = sls_lazy_fault_in(mm, found->addr[i],
+						found->addr[i] + PAGE_SIZE);
+		if (found->nr)
+			start = found->addr[found->nr - 1] + PAGE_SIZE;
+		cond_resched();
+	} while (found->nr == ARRAY_SIZE(found->addr) && !err);
+	kfree(found);
+	return err;
 }

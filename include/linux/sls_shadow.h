@@ -76,5 +76,6 @@ void sls_lazy_settle(struct mm_struct *mm, unsigned long start,
 		     unsigned long end);
 int sls_lazy_fault_in(struct mm_struct *mm, unsigned long start,
 		      unsigned long end);
+int sls_lazy_fault_in_all(struct mm_struct *mm);
 
 #endif /* _LINUX_SLS_SHADOW_H */

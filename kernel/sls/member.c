@@ -11,6 +11,7 @@
  */
 #include <linux/pid.h>
 #include <linux/ptrace.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
 #include <linux/sls.h>
@@ -112,6 +113,25 @@ void sls_exit(struct task_struct *tsk)
 }
 
 /*
+ * A process restored lazily that leaves takes the pages it has not touched
+ * yet: the store lets them go with the epochs that follow.
+ */
+static int sls_detach_lazy(struct task_struct *task)
+{
+	struct mm_struct *mm = get_task_mm(task);
+	int err;
+
+	if (!mm)
+		return 0;
+	err = sls_lazy_fault_in_all(mm);
+	mmput(mm);
+	if (err)
+		sls_reject(err, "sls_attach: %d: memory restored lazily: error %d",
+			   task_pid_nr(task), err);
+	return err;
+}
+
+/*
  * Add or remove one process; a kernel thread or a dying one is refused.
  * The caller holds part->ckpt_lock.
  */
@@ -132,6 +152,10 @@ int sls_attach_task(struct sls_partition *part, struct task_struct *task,
 		m = sls_member_alloc(part, task_tgid(task));
 		if (!m)
 			return -ENOMEM;
+	} else {
+		err = sls_detach_lazy(task);
+		if (err)
+			return err;
 	}
 
 	spin_lock(&sls_members_lock);

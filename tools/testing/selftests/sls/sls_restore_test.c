@@ -3231,13 +3231,16 @@ TEST_F(store, unsupported_refused)
 
 /* ---- SLS_RESTORE_LAZY ---- */
 
-/* What a member's status says of its anonymous memory, in KiB; -1. */
-static long rss_anon_kib(void)
+/* What the status of @pid (0: self) says of its anonymous memory, in KiB; -1. */
+static long rss_anon_kib(pid_t pid)
 {
-	FILE *f = fopen("/proc/self/status", "r");
 	char line[128];
 	long kib = -1;
+	FILE *f;
 
+	if (pid)
+		snprintf(line, sizeof(line), "/proc/%d/status", pid);
+	f = fopen(pid ? line : "/proc/self/status", "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
@@ -3294,12 +3297,12 @@ static int lazy_member(const char *done)
 	    d == MAP_FAILED || wait_sigusr2())
 		return EX_SETUP + 1;
 	close(READY_FD);
-	rss0 = rss_anon_kib();
+	rss0 = rss_anon_kib(0);
 	if (rss0 < 0 || rss0 > LAZY_A * PAGE / 1024 / 2)
 		return 1;		/* came in before it was touched */
 	if (!filled(a, LAZY_A * PAGE, 21))
 		return 2;
-	rss1 = rss_anon_kib();
+	rss1 = rss_anon_kib(0);
 	if (rss1 - rss0 < LAZY_A * PAGE / 1024 * 3 / 4)
 		return 3;		/* did not come in on the touch */
 	kid = fork();
@@ -3406,6 +3409,32 @@ TEST_F(store, lazy_restore_then_epochs)
 
 	code = restore_and_check(_metadata, self, pid);
 	EXPECT_EQ(0, code) TH_LOG("memory check %d failed", code);
+	unlink(map);
+}
+
+/*
+ * A process restored lazily that leaves the partition takes the pages it
+ * has not touched yet: the epochs that follow may let them go.
+ */
+TEST_F(store, lazy_detach_takes_its_pages)
+{
+	char map[48];
+	int pidfd, code;
+	long before, after;
+	pid_t pid, got;
+
+	pid = memory_checkpointed(_metadata, self, map, sizeof(map));
+	pidfd = restore(_metadata, self, SLS_RESTORE_LAZY, 0, &got);
+	before = rss_anon_kib(got);
+	EXPECT_EQ(0, attach(self->part, got, SLS_DETACH))
+		TH_LOG("SLS_DETACH: errno %d", errno);
+	after = rss_anon_kib(got);
+	/* 64 + 16 + 64 pages of its own at least */
+	EXPECT_LE(before + 576, after) TH_LOG("RssAnon %ld, then %ld KiB", before, after);
+	EXPECT_FALSE(is_member(self->sysfs, got));
+	code = finish(pidfd, got);
+	EXPECT_EQ(0, code) TH_LOG("memory check %d failed", code);
+	close(pidfd);
 	unlink(map);
 }
 
