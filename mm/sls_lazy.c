@@ -12,9 +12,10 @@
  * restore makes its address (an anonymous mapping's vm_pgoff is its start)
  * and which mremap keeps.
  *
- * The first touch faults: sls_lazy_fault() reads the page through the
- * mm's struct sls_lazy and maps it, clean and exclusive, so that a later
- * write sets its soft-dirty bit as it would for any page.  A checkpoint
+ * The first touch faults: sls_lazy_fault() reads the page, and the markers
+ * next to it, through the mm's struct sls_lazy and maps them, clean and
+ * exclusive, so that a later write sets its soft-dirty bit as it would for
+ * any page.  A checkpoint
  * leaves a clean marker alone (the store holds its page) and faults in a
  * marker that it must write (sls_lazy_fault_in()).
  */
@@ -48,37 +49,182 @@ void sls_lazy_put(struct mm_struct *mm)
 		lz->ops->release(lz);
 }
 
-/* Map @folio, read for page @addr, where the marker @vmf->orig_pte was. */
-static vm_fault_t sls_lazy_map(struct vm_fault *vmf, struct folio *folio)
+/*
+ * A fault reads the markers around it too, in one batch: a process that
+ * walks its memory faults once per SLS_LAZY_AROUND pages, and the store
+ * reads pages that are neighbours in the log with one bio.
+ */
+#define SLS_LAZY_AROUND	16
+
+struct sls_lazy_batch {
+	u64 index[SLS_LAZY_AROUND];
+	struct page *pages[SLS_LAZY_AROUND];
+	unsigned long addr[SLS_LAZY_AROUND];
+	pte_t orig[SLS_LAZY_AROUND];
+	unsigned int nr;
+	unsigned int fault;		/* the one that faulted */
+};
+
+static bool sls_lazy_marker(pte_t pte)
+{
+	return is_pte_marker(pte) &&
+	       (pte_marker_get(pte_to_swp_entry(pte)) & PTE_MARKER_SLS_LAZY);
+}
+
+/*
+ * Find the markers of the aligned window around the fault, within its VMA
+ * and so within one PTE table.  False if the fault's own marker went.
+ */
+static bool sls_lazy_around(struct vm_fault *vmf, struct sls_lazy_batch *b)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	unsigned long addr = vmf->address;
+	unsigned long size = SLS_LAZY_AROUND * PAGE_SIZE;
+	unsigned long start, end, addr;
+	pte_t *start_pte, ptent;
+	bool found = false;
+	spinlock_t *ptl;
+
+	start = max(ALIGN_DOWN(vmf->address, size), vma->vm_start);
+	end = min(ALIGN_DOWN(vmf->address, size) + size, vma->vm_end);
+	start_pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, start, &ptl);
+	if (!start_pte)
+		return false;
+	b->nr = 0;
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		ptent = ptep_get(start_pte + ((addr - start) >> PAGE_SHIFT));
+		if (addr == vmf->address) {
+			found = pte_same(ptent, vmf->orig_pte);
+			b->fault = b->nr;
+		} else if (!sls_lazy_marker(ptent)) {
+			continue;
+		}
+		b->addr[b->nr] = addr;
+		b->orig[b->nr] = ptent;
+		b->index[b->nr++] = linear_page_index(vma, addr);
+	}
+	pte_unmap_unlock(start_pte, ptl);
+	return found;
+}
+
+/* A page for the marker at @addr, charged; NULL if memory is short. */
+static struct page *sls_lazy_page(struct vm_fault *vmf, unsigned long addr)
+{
+	struct folio *folio;
+
+	folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vmf->vma, addr, false);
+	if (!folio)
+		return NULL;
+	if (mem_cgroup_charge(folio, vmf->vma->vm_mm, GFP_KERNEL)) {
+		folio_put(folio);
+		return NULL;
+	}
+	folio_throttle_swaprate(folio, GFP_KERNEL);
+	return &folio->page;
+}
+
+/* Shrink @b to the page that faulted, putting the others it holds. */
+static void sls_lazy_only_fault(struct sls_lazy_batch *b)
+{
+	unsigned int i, f = b->fault;
+
+	for (i = 0; i < b->nr; i++)
+		if (i != f && b->pages[i])
+			put_page(b->pages[i]);
+	b->index[0] = b->index[f];
+	b->pages[0] = b->pages[f];
+	b->addr[0] = b->addr[f];
+	b->orig[0] = b->orig[f];
+	b->nr = 1;
+	b->fault = 0;
+}
+
+/*
+ * A page for each of @b's markers; if memory is short, for the one that
+ * faulted only.  False if not even for that one.
+ */
+static bool sls_lazy_alloc(struct vm_fault *vmf, struct sls_lazy_batch *b)
+{
+	unsigned int i;
+
+	memset(b->pages, 0, sizeof(b->pages));
+	b->pages[b->fault] = sls_lazy_page(vmf, b->addr[b->fault]);
+	if (!b->pages[b->fault])
+		return false;
+	for (i = 0; i < b->nr; i++) {
+		if (b->pages[i])
+			continue;
+		b->pages[i] = sls_lazy_page(vmf, b->addr[i]);
+		if (!b->pages[i]) {
+			sls_lazy_only_fault(b);
+			break;
+		}
+	}
+	return true;
+}
+
+/* Map page @i of @b, read, where its marker still is; the PTL is held. */
+static bool sls_lazy_map_one(struct vm_fault *vmf, struct sls_lazy_batch *b,
+			     unsigned int i, pte_t *pte)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct folio *folio = page_folio(b->pages[i]);
+	unsigned long addr = b->addr[i];
 	pte_t entry;
 
-	vmf->pte = pte_offset_map_lock(vma->vm_mm, vmf->pmd, addr, &vmf->ptl);
-	if (!vmf->pte)
-		return VM_FAULT_NOPAGE;	/* the table went: fault again */
-	if (!pte_same(ptep_get(vmf->pte), vmf->orig_pte)) {
-		pte_unmap_unlock(vmf->pte, vmf->ptl);
-		return VM_FAULT_NOPAGE;	/* another thread mapped it */
-	}
+	if (!pte_same(ptep_get(pte), b->orig[i]))
+		return false;	/* another thread mapped it */
+	__folio_mark_uptodate(folio);
 	entry = mk_pte(&folio->page, vma->vm_page_prot);
 	/* A marker that mremap moved is new where it is now. */
-	if (pte_swp_soft_dirty(vmf->orig_pte))
+	if (pte_swp_soft_dirty(b->orig[i]))
 		entry = pte_mksoft_dirty(entry);
-	if ((vmf->flags & FAULT_FLAG_WRITE) && (vma->vm_flags & VM_WRITE))
+	if (i == b->fault && (vmf->flags & FAULT_FLAG_WRITE) &&
+	    (vma->vm_flags & VM_WRITE))
 		entry = pte_mkwrite(pte_mkdirty(entry), vma);
 	inc_mm_counter(vma->vm_mm, MM_ANONPAGES);
 	folio_add_new_anon_rmap(folio, vma, addr, RMAP_EXCLUSIVE);
 	folio_add_lru_vma(folio, vma);
-	set_pte_at(vma->vm_mm, addr, vmf->pte, entry);
-	update_mmu_cache_range(vmf, vma, addr, vmf->pte, 1);
-	pte_unmap_unlock(vmf->pte, vmf->ptl);
-	return 0;
+	set_pte_at(vma->vm_mm, addr, pte, entry);
+	update_mmu_cache_range(vmf, vma, addr, pte, 1);
+	return true;
+}
+
+/* Map the pages of @b that were read; put those not mapped. */
+static void sls_lazy_map(struct vm_fault *vmf, struct sls_lazy_batch *b)
+{
+	pte_t *table;
+	unsigned int i;
+	spinlock_t *ptl;
+
+	/* The batch lies in one PTE table: index it from its start. */
+	table = pte_offset_map_lock(vmf->vma->vm_mm, vmf->pmd,
+				    b->addr[0] & PMD_MASK, &ptl);
+	for (i = 0; i < b->nr; i++) {
+		if (!table || !sls_lazy_map_one(vmf, b, i,
+						table + pte_index(b->addr[i])))
+			put_page(b->pages[i]);
+	}
+	if (table)
+		pte_unmap_unlock(table, ptl);
+}
+
+/*
+ * Read the pages of @b; if the batch fails, only the one that faulted, so
+ * that a bad neighbour does not take down a good page.
+ */
+static int sls_lazy_read(struct sls_lazy *lz, struct sls_lazy_batch *b)
+{
+	int err;
+
+	err = lz->ops->read(lz, b->index, b->pages, b->nr);
+	if (!err || b->nr == 1)
+		return err;
+	sls_lazy_only_fault(b);
+	return lz->ops->read(lz, b->index, b->pages, 1);
 }
 
 /**
- * sls_lazy_fault - bring in a page restored lazily
+ * sls_lazy_fault - bring in a page restored lazily, and its neighbours
  * @vmf:	the fault on a PTE_MARKER_SLS_LAZY marker
  *
  * Return: 0 with the page mapped, VM_FAULT_OOM, VM_FAULT_RETRY (the
@@ -88,9 +234,9 @@ static vm_fault_t sls_lazy_map(struct vm_fault *vmf, struct folio *folio)
 vm_fault_t sls_lazy_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
-	struct mm_struct *mm = vma->vm_mm;
-	struct sls_lazy *lz = READ_ONCE(mm->sls_lazy);
-	struct folio *folio;
+	struct sls_lazy *lz = READ_ONCE(vma->vm_mm->sls_lazy);
+	struct sls_lazy_batch *b;
+	unsigned int i;
 	vm_fault_t ret;
 	int err;
 
@@ -100,27 +246,28 @@ vm_fault_t sls_lazy_fault(struct vm_fault *vmf)
 	ret = vmf_anon_prepare(vmf);
 	if (ret)
 		return ret;
-	folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vma, vmf->address, false);
-	if (!folio)
+	b = kmalloc(sizeof(*b), GFP_KERNEL);
+	if (!b)
 		return VM_FAULT_OOM;
-	if (mem_cgroup_charge(folio, mm, GFP_KERNEL)) {
-		folio_put(folio);
-		return VM_FAULT_OOM;
+	if (!sls_lazy_around(vmf, b))
+		goto out;	/* mapped meanwhile, or the table went */
+	if (!sls_lazy_alloc(vmf, b)) {
+		ret = VM_FAULT_OOM;
+		goto out;
 	}
-	folio_throttle_swaprate(folio, GFP_KERNEL);
-	err = lz->ops->read(lz, linear_page_index(vma, vmf->address),
-			    &folio->page);
+	err = sls_lazy_read(lz, b);
 	if (err) {
-		folio_put(folio);
+		for (i = 0; i < b->nr; i++)
+			put_page(b->pages[i]);
 		pr_err_ratelimited("sls: pid %d: page at %#lx not restored: error %d\n",
 				   task_tgid_nr(current), vmf->address, err);
-		return err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		ret = err == -ENOMEM ? VM_FAULT_OOM : VM_FAULT_SIGBUS;
+		goto out;
 	}
-	__folio_mark_uptodate(folio);
-	ret = sls_lazy_map(vmf, folio);
-	if (ret)
-		folio_put(folio);
-	return ret == VM_FAULT_NOPAGE ? 0 : ret;
+	sls_lazy_map(vmf, b);
+out:
+	kfree(b);
+	return ret;
 }
 
 /* The PTE table of @addr in @mm, allocated if need be; NULL on ENOMEM. */
@@ -278,10 +425,8 @@ static int sls_lazy_found_pte(pte_t *pte, unsigned long addr,
 			      unsigned long next, struct mm_walk *walk)
 {
 	struct sls_lazy_found *found = walk->private;
-	pte_t ptent = ptep_get(pte);
 
-	if (!is_pte_marker(ptent) ||
-	    !(pte_marker_get(pte_to_swp_entry(ptent)) & PTE_MARKER_SLS_LAZY))
+	if (!sls_lazy_marker(ptep_get(pte)))
 		return 0;
 	found->addr[found->nr++] = addr;
 	return found->nr == ARRAY_SIZE(found->addr);	/* 1 stops the walk */

@@ -60,8 +60,9 @@ void sls_shadow_release(struct sls_shadow *sh);
  * mm/sls_lazy.c).  Each mm that holds its markers holds a reference.
  */
 struct sls_lazy_ops {
-	/* Fill @page with what the store holds for page @index. */
-	int (*read)(struct sls_lazy *lz, unsigned long index, struct page *page);
+	/* Fill @pages with what the store holds for pages @index, in order. */
+	int (*read)(struct sls_lazy *lz, const u64 *index, struct page **pages,
+		    unsigned int nr);
 	void (*release)(struct sls_lazy *lz);
 };
 

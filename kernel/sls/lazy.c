@@ -22,15 +22,19 @@ struct sls_lazy_src {
 	u64 obj;
 };
 
-static int sls_lazy_src_read(struct sls_lazy *lz, unsigned long index,
-			     struct page *page)
+static int sls_lazy_src_read(struct sls_lazy *lz, const u64 *index,
+			     struct page **pages, unsigned int nr)
 {
 	struct sls_lazy_src *src = container_of(lz, struct sls_lazy_src, lz);
 	struct sls_partition *part = src->part;
 	u64 epoch = slsfs_epoch_latest(part->store, part->id);
+	struct slsfs_read *rd;
 
-	return slsfs_page_read(part->store, part->id, src->obj, index, epoch,
-			       page);
+	rd = slsfs_pages_read_start(part->store, part->id, src->obj, epoch,
+				    index, pages, nr);
+	if (IS_ERR(rd))
+		return PTR_ERR(rd);
+	return slsfs_pages_read_end(rd);
 }
 
 static void sls_lazy_src_release(struct sls_lazy *lz)

@@ -1655,8 +1655,8 @@ static int tcp_serves(int family, in_port_t port, int lst)
 
 static int tcp_member(void)
 {
+	in_port_t port = 0, port6 = 0;
 	int lst, lst6, cli, acc;
-	in_port_t port, port6;
 	char c;
 
 	lst = tcp_listener(AF_INET, 0, &port);
@@ -3335,6 +3335,59 @@ static int lazy_member(const char *done)
 	return 0;
 }
 
+static void lazy_done_path(FIXTURE_DATA(store) * self, char *path, size_t len)
+{
+	snprintf(path, len, "%s.done", self->img);
+}
+
+/*
+ * Checkpoint @member, kill it, restore it lazily and let it touch its
+ * memory (SIGUSR2) until it says so in its file; then take an epoch of it.
+ *
+ * Return: the pages the epoch wrote.
+ */
+static long lazy_touched_epoch(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(store) * self,
+			       int (*member)(const char *done),
+			       pid_t *pid, pid_t *got)
+{
+	int ready, pidfd, code;
+	char done[48];
+
+	lazy_done_path(self, done, sizeof(done));
+	unlink(done);
+	*pid = fork_member(&ready);
+	if (*pid == 0)
+		_exit(member(done));
+	set_and_checkpoint(_metadata, self, *pid, ready);
+	close(ready);
+	kill_tree(_metadata, self, *pid);
+	pidfd = restore(_metadata, self, SLS_RESTORE_LAZY, 0, got);
+	EXPECT_EQ(*pid, *got);
+	EXPECT_EQ(0, syscall(__NR_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0));
+	if (wait_file(done)) {
+		code = finish(pidfd, *got);
+		ASSERT_EQ(0, code) TH_LOG("lazy check %d failed", code);
+	}
+	close(pidfd);
+	checkpoint(_metadata, self);
+	return figure(self->sysfs, "pages_shadowed");
+}
+
+/* Kill @got, restore @pid eagerly from the epoch it took, and check it. */
+static void lazy_restore_again(struct __test_metadata *_metadata,
+			       FIXTURE_DATA(store) * self, pid_t pid, pid_t got)
+{
+	char done[48];
+	int code;
+
+	kill_tree(_metadata, self, got);
+	lazy_done_path(self, done, sizeof(done));
+	unlink(done);
+	code = restore_and_check(_metadata, self, pid);
+	EXPECT_EQ(0, code) TH_LOG("lazy check %d failed", code);
+}
+
 /*
  * A lazy restore maps memory that comes in on first touch: fork, mremap
  * and MADV_DONTNEED of pages not in yet do what they do to any page, and
@@ -3343,35 +3396,13 @@ static int lazy_member(const char *done)
  */
 TEST_F(store, lazy_pages_come_on_touch)
 {
-	int ready, pidfd, code;
-	long shadowed;
-	char done[48];
 	pid_t pid, got;
+	long shadowed;
 
-	snprintf(done, sizeof(done), "%s.done", self->img);
-	unlink(done);
-	pid = fork_member(&ready);
-	if (pid == 0)
-		_exit(lazy_member(done));
-	set_and_checkpoint(_metadata, self, pid, ready);
-	close(ready);
-	kill_tree(_metadata, self, pid);
-	pidfd = restore(_metadata, self, SLS_RESTORE_LAZY, 0, &got);
-	EXPECT_EQ(pid, got);
-	EXPECT_EQ(0, syscall(__NR_pidfd_send_signal, pidfd, SIGUSR2, NULL, 0));
-	if (wait_file(done)) {
-		code = finish(pidfd, got);
-		ASSERT_EQ(0, code) TH_LOG("lazy check %d failed", code);
-	}
-	close(pidfd);
-	checkpoint(_metadata, self);
-	shadowed = figure(self->sysfs, "pages_shadowed");
+	shadowed = lazy_touched_epoch(_metadata, self, lazy_member, &pid, &got);
 	EXPECT_LE(LAZY_B, shadowed) TH_LOG("the moved pages were not written");
 	EXPECT_GT(LAZY_A, shadowed) TH_LOG("pages read or untouched were written");
-	kill_tree(_metadata, self, got);
-	unlink(done);
-	code = restore_and_check(_metadata, self, pid);
-	EXPECT_EQ(0, code) TH_LOG("lazy check %d failed", code);
+	lazy_restore_again(_metadata, self, pid, got);
 }
 
 /*
@@ -3425,6 +3456,7 @@ TEST_F(store, lazy_detach_takes_its_pages)
 
 	pid = memory_checkpointed(_metadata, self, map, sizeof(map));
 	pidfd = restore(_metadata, self, SLS_RESTORE_LAZY, 0, &got);
+	EXPECT_EQ(pid, got);
 	before = rss_anon_kib(got);
 	EXPECT_EQ(0, attach(self->part, got, SLS_DETACH))
 		TH_LOG("SLS_DETACH: errno %d", errno);
@@ -3436,6 +3468,57 @@ TEST_F(store, lazy_detach_takes_its_pages)
 	EXPECT_EQ(0, code) TH_LOG("memory check %d failed", code);
 	close(pidfd);
 	unlink(map);
+}
+
+#define AROUND		16	/* pages a lazy fault brings in together */
+#define AROUND_MAP	(4 * AROUND)
+
+/*
+ * Restored lazily (SIGUSR2), the member reads one page and finds the
+ * aligned AROUND pages about it in, then writes another of them, says so
+ * in file @done and, restored again (SIGUSR1), checks its memory.
+ */
+static int lazy_around_member(const char *done)
+{
+	char *map = map_filled(AROUND_MAP, 26), *at;
+	long rss0, rss1;
+	int fd;
+
+	if (map == MAP_FAILED || wait_sigusr2())
+		return EX_SETUP + 1;
+	close(READY_FD);
+	/* An aligned window of AROUND pages inside the mapping */
+	at = (char *)(((unsigned long)map + AROUND * PAGE - 1) &
+		      ~(AROUND * PAGE - 1UL));
+	rss0 = rss_anon_kib(0);
+	if (!filled_at(map, at - map, 1, 26))
+		return 1;
+	rss1 = rss_anon_kib(0);
+	if (rss0 < 0 || rss1 - rss0 < AROUND * PAGE / 1024 * 3 / 4)
+		return 2;		/* the neighbours did not come */
+	at[PAGE] = at[PAGE] ^ 0;	/* a write to one, already in */
+	fd = open(done, O_CREAT | O_WRONLY, 0600);
+	if (fd < 0)
+		return 3;
+	close(fd);
+	member_wait();
+	return filled(map, AROUND_MAP * PAGE, 26) ? 0 : 4;
+}
+
+/*
+ * A fault on a page restored lazily brings in its neighbours, clean: the
+ * next epoch writes the page written to, not the pages only brought in.
+ */
+TEST_F(store, lazy_fault_brings_neighbours_clean)
+{
+	pid_t pid, got;
+	long shadowed;
+
+	shadowed = lazy_touched_epoch(_metadata, self, lazy_around_member,
+				      &pid, &got);
+	EXPECT_LE(1, shadowed) TH_LOG("the page written to was not written");
+	EXPECT_GT(AROUND, shadowed) TH_LOG("pages only brought in were written");
+	lazy_restore_again(_metadata, self, pid, got);
 }
 
 /* memory, restored lazily: each kind of mapping comes back. */
