@@ -29,7 +29,9 @@ config SLS_KUNIT_TEST
 	default KUNIT_ALL_TESTS
 	help
 	  Unit tests of the single level store's pure logic (argument
-	  validation, record codec, on-disk format), run at boot by KUnit.
+	  validation, record codec, on-disk format) and of COW shadowing
+	  (a page pinned for DMA is copied, the others shared), run at
+	  boot by KUnit.
 
 	  If unsure, say N.
 

@@ -565,3 +565,7 @@ void sls_shadow_release(struct sls_shadow *sh)
 	sh->hole_room = 0;
 	sh->nr_lazy = 0;
 }
+
+#ifdef CONFIG_SLS_KUNIT_TEST
+#include "sls_shadow_kunit.h"
+#endif

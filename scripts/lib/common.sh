@@ -50,7 +50,7 @@ sls_tree_kernel_version() {
 sls_overlay_files() {
 	(cd "$SLS_REPO" &&
 	 find Kconfig.sls include/uapi/linux/sls*.h include/linux/sls*.h \
-	      kernel/sls mm/sls_shadow.c mm/sls_lazy.c fs/slsfs tools/sls \
+	      kernel/sls mm/sls_shadow.c mm/sls_shadow_kunit.h mm/sls_lazy.c fs/slsfs tools/sls \
 	      tools/testing/selftests/sls Documentation \
 	      -type f ! -name '*.o' ! -name '.*.cmd' 2>/dev/null || true) |
 	grep -v -e '/\.gitignore$' | sort

@@ -10,7 +10,7 @@ PIECES=(
 in the clone3()/openat2() way.  Define them, their flags and SLS_SELF in
 one uapi header, and the records of an epoch's image in another, so that
 tools can read what a checkpoint wrote."
-"include/linux/sls_shadow.h mm/sls_shadow.c mm/sls_lazy.c|mm: add COW system shadowing and lazy restore for the single level store|A checkpoint of a running process must not copy its memory while the
+"include/linux/sls_shadow.h mm/sls_shadow.c mm/sls_shadow_kunit.h mm/sls_lazy.c|mm: add COW system shadowing and lazy restore for the single level store|A checkpoint of a running process must not copy its memory while the
 process waits.  Shadow the pages dirty since the last epoch instead:
 clear their soft-dirty bits, write-protect them, make them
 non-exclusive and take a reference, so that the next write copies the
@@ -116,7 +116,7 @@ commit_groups() {
 			n=$((n + 1))
 		done
 		[ $n -gt 0 ] || continue
-		"${GIT[@]}" commit -q -m "$subject" -m "$body"
+		"${GIT[@]}" commit -q -s -m "$subject" -m "$body"
 	done
 }
 
