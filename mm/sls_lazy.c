@@ -65,12 +65,6 @@ struct sls_lazy_batch {
 	unsigned int fault;		/* the one that faulted */
 };
 
-static bool sls_lazy_marker(pte_t pte)
-{
-	return is_pte_marker(pte) &&
-	       (pte_marker_get(pte_to_swp_entry(pte)) & PTE_MARKER_SLS_LAZY);
-}
-
 /*
  * Find the markers of the aligned window around the fault, within its VMA
  * and so within one PTE table.  False if the fault's own marker went.
@@ -106,15 +100,20 @@ static bool sls_lazy_around(struct vm_fault *vmf, struct sls_lazy_batch *b)
 	return found;
 }
 
-/* A page for the marker at @addr, charged; NULL if memory is short. */
-static struct page *sls_lazy_page(struct vm_fault *vmf, unsigned long addr)
+/*
+ * A page for the marker at @addr, charged; NULL if memory is short.  A
+ * neighbour's is a prefetch (@extra): it gives up rather than reclaim hard.
+ */
+static struct page *sls_lazy_page(struct vm_fault *vmf, unsigned long addr,
+				  gfp_t extra)
 {
 	struct folio *folio;
 
-	folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE, 0, vmf->vma, addr, false);
+	folio = vma_alloc_folio(GFP_HIGHUSER_MOVABLE | extra, 0, vmf->vma,
+				addr, false);
 	if (!folio)
 		return NULL;
-	if (mem_cgroup_charge(folio, vmf->vma->vm_mm, GFP_KERNEL)) {
+	if (mem_cgroup_charge(folio, vmf->vma->vm_mm, GFP_KERNEL | extra)) {
 		folio_put(folio);
 		return NULL;
 	}
@@ -147,13 +146,14 @@ static bool sls_lazy_alloc(struct vm_fault *vmf, struct sls_lazy_batch *b)
 	unsigned int i;
 
 	memset(b->pages, 0, sizeof(b->pages));
-	b->pages[b->fault] = sls_lazy_page(vmf, b->addr[b->fault]);
+	b->pages[b->fault] = sls_lazy_page(vmf, b->addr[b->fault], 0);
 	if (!b->pages[b->fault])
 		return false;
 	for (i = 0; i < b->nr; i++) {
 		if (b->pages[i])
 			continue;
-		b->pages[i] = sls_lazy_page(vmf, b->addr[i]);
+		b->pages[i] = sls_lazy_page(vmf, b->addr[i],
+					    __GFP_NORETRY | __GFP_NOWARN);
 		if (!b->pages[i]) {
 			sls_lazy_only_fault(b);
 			break;
@@ -227,9 +227,10 @@ static int sls_lazy_read(struct sls_lazy *lz, struct sls_lazy_batch *b)
  * sls_lazy_fault - bring in a page restored lazily, and its neighbours
  * @vmf:	the fault on a PTE_MARKER_SLS_LAZY marker
  *
- * Return: 0 with the page mapped, VM_FAULT_OOM, VM_FAULT_RETRY (the
- * anon_vma needs the mmap lock), or VM_FAULT_SIGBUS if the store could
- * not give the page (it logged why).
+ * Return: VM_FAULT_MAJOR with the page read and mapped, 0 if it was
+ * mapped meanwhile, VM_FAULT_OOM, VM_FAULT_RETRY (the anon_vma needs the
+ * mmap lock), or VM_FAULT_SIGBUS if the store could not give the page (it
+ * logged why).
  */
 vm_fault_t sls_lazy_fault(struct vm_fault *vmf)
 {
@@ -265,6 +266,10 @@ vm_fault_t sls_lazy_fault(struct vm_fault *vmf)
 		goto out;
 	}
 	sls_lazy_map(vmf, b);
+	/* It waited for the device, as do_swap_page() does: a major fault. */
+	ret = VM_FAULT_MAJOR;
+	count_vm_event(PGMAJFAULT);
+	count_memcg_event_mm(vma->vm_mm, PGMAJFAULT);
 out:
 	kfree(b);
 	return ret;

@@ -254,8 +254,7 @@ static int sls_shadow_swap_pte(struct mm_walk *walk, unsigned long addr,
 
 	if (is_migration_entry(entry))
 		return -EAGAIN;
-	if (is_pte_marker_entry(entry) &&
-	    (pte_marker_get(entry) & PTE_MARKER_SLS_LAZY)) {
+	if (sls_lazy_marker(ptent)) {
 		sls_shadow_lazy_pte(walk, addr, pte, ptent);
 		return 0;
 	}

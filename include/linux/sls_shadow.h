@@ -19,6 +19,8 @@
 #define _LINUX_SLS_SHADOW_H
 
 #include <linux/refcount.h>
+#include <linux/swap.h>
+#include <linux/swapops.h>
 #include <linux/types.h>
 
 struct mm_struct;
@@ -54,6 +56,13 @@ struct sls_shadow {
 int sls_shadow_mm(struct mm_struct *mm, unsigned long start, unsigned long end,
 		  struct sls_shadow *sh);
 void sls_shadow_release(struct sls_shadow *sh);
+
+/* Whether @pte is the marker of a page restored lazily, still in the store. */
+static inline bool sls_lazy_marker(pte_t pte)
+{
+	return is_pte_marker(pte) &&
+	       (pte_marker_get(pte_to_swp_entry(pte)) & PTE_MARKER_SLS_LAZY);
+}
 
 /*
  * Where the pages of an address space restored lazily come from (see
