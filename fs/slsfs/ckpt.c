@@ -320,7 +320,7 @@ static int slsfs_ckpt_get_epoch(struct slsfs_ckpt_cur *c, struct slsfs_partition
 		*why = "checkpoint epoch out of order";
 		goto fail;
 	}
-	if (le64_to_cpu(ce->commit.oldest) != ep->epoch || ce->commit.reserved ||
+	if (le64_to_cpu(ce->commit.oldest) != ep->epoch || ce->commit.span ||
 	    (ep->flags & ~SLSFS_COMMIT_FLAGS)) {
 		*why = "bad checkpoint epoch fields";
 		goto fail;

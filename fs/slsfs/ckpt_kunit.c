@@ -741,8 +741,8 @@ static void slsfs_ckpt_bad_fields_test(struct kunit *test)
 	tck_bad(test, &s, b, "epoch not increasing", "checkpoint epoch out of order");
 	tck_epoch_at(b, &m, 0, 0)->commit.oldest = cpu_to_le64(2);
 	tck_bad(test, &s, b, "oldest not the epoch", "bad checkpoint epoch fields");
-	tck_epoch_at(b, &m, 0, 0)->commit.reserved = cpu_to_le32(1);
-	tck_bad(test, &s, b, "commit reserved", "bad checkpoint epoch fields");
+	tck_epoch_at(b, &m, 0, 0)->commit.span = cpu_to_le32(1);
+	tck_bad(test, &s, b, "commit span", "bad checkpoint epoch fields");
 	tck_epoch_at(b, &m, 0, 0)->commit.flags = cpu_to_le32(4);
 	tck_bad(test, &s, b, "commit flags", "bad checkpoint epoch fields");
 	tck_epoch_at(b, &m, 0, 0)->epoch = 0;

@@ -169,6 +169,9 @@ struct slsfs_sb_info {
 	u32 next_seg;			/* where the log goes on */
 	bool next_reserved;		/* taken for it: else it must be free */
 	int log_err;			/* a write of the chain failed: -EIO */
+	bool log_unflushed;		/* a write since the last flush was not FUA */
+	u32 sealed_max;			/* blocks a sealed epoch may take, 0: none */
+	u64 sealed_commits;		/* epochs this mount wrote sealed */
 	unsigned long *seg_busy;	/* the checkpoint's and the log's since */
 	unsigned long *seg_tail;	/* entered since a checkpoint began */
 	unsigned long *seg_held;	/* emptied by the cleaner, not yet free */
@@ -217,7 +220,13 @@ struct slsfs_wbatch {
 	blk_status_t status;
 	struct completion done;
 	struct list_head headers;	/* pages to free once written */
+	blk_opf_t sealed;		/* 0, or the flags of one gathering write */
+	struct bio *bio;		/* what it gathered, not yet submitted */
 };
+
+/* Blocks a sealed epoch may take: by default, and at most (one bio's worth). */
+#define SLSFS_SEALED_MAX_DEFAULT	128U
+#define SLSFS_SEALED_MAX		256U
 
 /* log.c: writing the log. */
 void slsfs_wbatch_init(struct slsfs_wbatch *wb);

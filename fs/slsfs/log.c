@@ -7,7 +7,8 @@
  * which its chunks carry.  An epoch's pages go to the device straight from
  * their struct page, each chunk one bio; when all of them are done, the
  * commit chunk is written with REQ_PREFLUSH | REQ_FUA, and only then is
- * the epoch added to the store in memory.
+ * the epoch added to the store in memory.  A small epoch is sealed
+ * instead: its chunks and commit go in one FUA write.
  *
  * The log goes on in whichever segment is free when it leaves one (gc.c
  * says which are); before each epoch the cleaner may run.  A device whose
@@ -49,6 +50,8 @@ void slsfs_wbatch_init(struct slsfs_wbatch *wb)
 	wb->status = BLK_STS_OK;
 	init_completion(&wb->done);
 	INIT_LIST_HEAD(&wb->headers);
+	wb->sealed = 0;
+	wb->bio = NULL;
 }
 
 static void slsfs_wbatch_put(struct slsfs_wbatch *wb)
@@ -67,11 +70,22 @@ static void slsfs_wbio_end(struct bio *bio)
 	slsfs_wbatch_put(wb);
 }
 
+static_assert(SLSFS_SEALED_MAX <= BIO_MAX_VECS);
+
+/* Submit what a sealed batch gathered. */
+static void slsfs_wbatch_send(struct slsfs_wbatch *wb)
+{
+	if (wb->bio)
+		submit_bio(wb->bio);
+	wb->bio = NULL;
+}
+
 /* Wait for the batch; free its header pages.  Return: 0 or -EIO. */
 int slsfs_wbatch_wait(struct slsfs_wbatch *wb)
 {
 	struct page *page, *next;
 
+	slsfs_wbatch_send(wb);
 	slsfs_wbatch_put(wb);
 	wait_for_completion_io(&wb->done);
 	list_for_each_entry_safe(page, next, &wb->headers, lru) {
@@ -81,6 +95,49 @@ int slsfs_wbatch_wait(struct slsfs_wbatch *wb)
 	return blk_status_to_errno(wb->status);
 }
 
+/*
+ * A write bio of @wb at block @addr.  A flush covers the writes that were
+ * done before it, and every batch is waited for before the next one
+ * starts: only writes without FUA leave the device cache to be flushed.
+ */
+static struct bio *slsfs_wbio_new(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
+				  u64 addr, u32 nr_vecs, blk_opf_t extra)
+{
+	struct bio *bio;
+
+	if (extra & REQ_PREFLUSH)
+		sbi->log_unflushed = false;
+	if (!(extra & REQ_FUA))
+		sbi->log_unflushed = true;
+	bio = bio_alloc(sbi->sb->s_bdev, nr_vecs, REQ_OP_WRITE | REQ_SYNC | extra,
+			GFP_NOIO);
+	bio->bi_iter.bi_sector = addr << (SLSFS_BLOCK_SHIFT - SECTOR_SHIFT);
+	bio->bi_end_io = slsfs_wbio_end;
+	bio->bi_private = wb;
+	atomic_inc(&wb->pending);
+	return bio;
+}
+
+/*
+ * A sealed batch's bio that takes @nr more blocks at @addr: the one it is
+ * gathering when they follow on, else a new one.  Only its first bio
+ * flushes what was written before.
+ */
+static struct bio *slsfs_wbatch_gather(struct slsfs_sb_info *sbi,
+				       struct slsfs_wbatch *wb, u64 addr, u32 nr)
+{
+	sector_t sector = addr << (SLSFS_BLOCK_SHIFT - SECTOR_SHIFT);
+	struct bio *bio = wb->bio;
+
+	if (bio && bio_end_sector(bio) == sector &&
+	    bio->bi_vcnt + nr <= bio->bi_max_vecs)
+		return bio;
+	slsfs_wbatch_send(wb);
+	wb->bio = slsfs_wbio_new(sbi, wb, addr, SLSFS_SEALED_MAX, wb->sealed);
+	wb->sealed &= ~REQ_PREFLUSH;
+	return wb->bio;
+}
+
 static void slsfs_wbatch_submit(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
 				u64 addr, struct page *hdr, struct page **data,
 				u32 nr, blk_opf_t extra)
@@ -88,16 +145,15 @@ static void slsfs_wbatch_submit(struct slsfs_sb_info *sbi, struct slsfs_wbatch *
 	struct bio *bio;
 	u32 i;
 
-	bio = bio_alloc(sbi->sb->s_bdev, 1 + nr, REQ_OP_WRITE | REQ_SYNC | extra,
-			GFP_NOIO);
-	bio->bi_iter.bi_sector = addr << (SLSFS_BLOCK_SHIFT - SECTOR_SHIFT);
-	bio->bi_end_io = slsfs_wbio_end;
-	bio->bi_private = wb;
+	if (wb->sealed)
+		bio = slsfs_wbatch_gather(sbi, wb, addr, 1 + nr);
+	else
+		bio = slsfs_wbio_new(sbi, wb, addr, 1 + nr, extra);
 	__bio_add_page(bio, hdr, SLSFS_BLOCK_SIZE, 0);
 	for (i = 0; i < nr; i++)
 		__bio_add_page(bio, data[i], SLSFS_BLOCK_SIZE, 0);
-	atomic_inc(&wb->pending);
-	submit_bio(bio);
+	if (!wb->sealed)
+		submit_bio(bio);
 }
 
 /**
@@ -137,8 +193,9 @@ int slsfs_super_write(struct slsfs_sb_info *sbi, struct slsfs_super *sup)
 int slsfs_log_open(struct slsfs_sb_info *sbi)
 {
 	struct slsfs_super sup = sbi->super;
-	__le64 clear = cpu_to_le64(SLSFS_FEATURE_INCOMPAT_CLEAR);
-	bool marked = sup.feature_incompat & clear;
+	__le64 ours = cpu_to_le64(SLSFS_FEATURE_INCOMPAT_CLEAR |
+				  SLSFS_FEATURE_INCOMPAT_SEALED);
+	bool marked = (sup.feature_incompat & ours) == ours;
 	int err;
 
 	if (sb_rdonly(sbi->sb))
@@ -146,10 +203,11 @@ int slsfs_log_open(struct slsfs_sb_info *sbi)
 	if (sbi->gen)
 		return 0;
 	/*
-	 * Its epochs may clear pages: a mount that cannot tell must refuse
-	 * the store, and would take the other slot if only one said so.
+	 * Its epochs may clear pages and be sealed: a mount that cannot tell
+	 * must refuse the store, and would take the other slot if only one
+	 * said so.
 	 */
-	sup.feature_incompat |= clear;
+	sup.feature_incompat |= ours;
 	err = slsfs_super_write(sbi, &sup);
 	if (!err && !marked) {
 		sup = sbi->super;
@@ -244,23 +302,31 @@ int slsfs_log_append(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
 	return 0;
 }
 
+/* Append one chunk that has no data blocks and at most one entry. */
+static int slsfs_log_append_one(struct slsfs_sb_info *sbi, struct slsfs_wbatch *wb,
+				u16 type, u64 part_id, u64 epoch, const void *entry,
+				size_t esize, blk_opf_t extra)
+{
+	struct slsfs_chunk *ch;
+
+	ch = slsfs_chunk_new(sbi, wb, type, part_id, epoch, esize ? 1 : 0, esize, 0);
+	if (!ch)
+		return -ENOMEM;
+	if (esize)
+		memcpy(ch + 1, entry, esize);
+	return slsfs_log_append(sbi, wb, ch, NULL, extra);
+}
+
 /* Write one chunk that has no data blocks, durable when this returns. */
 static int slsfs_log_write_one(struct slsfs_sb_info *sbi, u16 type, u64 part_id,
 			       u64 epoch, const void *entry, size_t esize)
 {
 	struct slsfs_wbatch wb;
-	struct slsfs_chunk *ch;
 	int err;
 
 	slsfs_wbatch_init(&wb);
-	ch = slsfs_chunk_new(sbi, &wb, type, part_id, epoch, esize ? 1 : 0,
-			     esize, 0);
-	err = ch ? 0 : -ENOMEM;
-	if (!err) {
-		if (esize)
-			memcpy(ch + 1, entry, esize);
-		err = slsfs_log_append(sbi, &wb, ch, NULL, REQ_PREFLUSH | REQ_FUA);
-	}
+	err = slsfs_log_append_one(sbi, &wb, type, part_id, epoch, entry, esize,
+				   REQ_PREFLUSH | REQ_FUA);
 	return slsfs_log_wait(sbi, &wb) ?: err;
 }
 
@@ -464,48 +530,122 @@ static int slsfs_txn_publish(struct slsfs_txn *txn, const struct slsfs_commit *c
 	return err;
 }
 
-static int slsfs_txn_write(struct slsfs_txn *txn)
+/* The commit entry of @txn; ENOENT if its partition went away. */
+static int slsfs_txn_commit_entry(struct slsfs_txn *txn, struct slsfs_commit *c)
 {
 	struct slsfs_sb_info *sbi = txn->sbi;
 	struct slsfs_partition *part;
-	struct slsfs_commit c = {};
+
+	mutex_lock(&sbi->lock);
+	part = slsfs_part_find_id(&sbi->store, txn->part_id);
+	if (part)
+		c->oldest = cpu_to_le64(slsfs_part_oldest_kept(part, txn->epoch));
+	mutex_unlock(&sbi->lock);
+	if (!part)
+		return -ENOENT;
+	c->parent = cpu_to_le64(txn->parent);
+	c->nr_pages = cpu_to_le64(txn->sg.nr_pages);
+	c->record_bytes = cpu_to_le64(txn->rec_bytes);
+	c->time_ns = cpu_to_le64(ktime_get_real_ns());
+	c->flags = cpu_to_le32((txn->parent ? 0 : SLSFS_COMMIT_FULL) |
+			       (txn->flags & SLSFS_EPOCH_PARTIAL ? SLSFS_COMMIT_PARTIAL : 0));
+	return 0;
+}
+
+static int slsfs_txn_write_chunks(struct slsfs_txn *txn, struct slsfs_wbatch *wb)
+{
+	return slsfs_txn_write_pages(txn, wb) ?:
+	       slsfs_txn_write_clears(txn, wb) ?:
+	       slsfs_txn_write_records(txn, wb);
+}
+
+/* The blocks @txn takes in the log at most, its commit included. */
+static u64 slsfs_txn_blocks(const struct slsfs_txn *txn)
+{
+	u32 pmax = slsfs_chunk_max(txn->sbi, SLSFS_PAGES_PER_CHUNK);
+	u32 rmax = slsfs_chunk_max(txn->sbi, SLSFS_BLOCKS_PER_RECORDS_CHUNK);
+
+	return DIV_ROUND_UP(txn->sg.nr_pages, pmax) + txn->sg.nr_pages +
+	       DIV_ROUND_UP(txn->sg.nr_clears, SLSFS_CLEARS_PER_CHUNK) +
+	       DIV_ROUND_UP(txn->nr_rec, rmax) + txn->nr_rec + 1;
+}
+
+/*
+ * A small epoch that fits in what is left of the segment is sealed: its
+ * chunks and its commit go to the device in one FUA write, one trip
+ * instead of the three of a write, a flush and the commit's FUA write.
+ */
+static bool slsfs_txn_seals(const struct slsfs_txn *txn)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	u64 end = slsfs_seg_addr(&sbi->store.geo, sbi->cur_seg + 1);
+	u64 nr = slsfs_txn_blocks(txn);
+
+	return nr <= sbi->sealed_max && sbi->log_end + nr <= end;
+}
+
+/* The epoch's chunks, a flush, then its commit with FUA. */
+static int slsfs_txn_write_twice(struct slsfs_txn *txn, struct slsfs_commit *c)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
 	struct slsfs_wbatch wb;
 	int err, werr;
+
+	slsfs_wbatch_init(&wb);
+	err = slsfs_txn_write_chunks(txn, &wb);
+	werr = slsfs_log_wait(sbi, &wb);
+	if (err || werr)
+		return err ?: werr;
+	/* The preflush makes everything above durable before the commit. */
+	return slsfs_log_write_one(sbi, SLSFS_CHUNK_COMMIT, txn->part_id, txn->epoch,
+				   c, sizeof(*c));
+}
+
+/*
+ * The epoch's chunks and its commit in one write with FUA.  The commit
+ * says where the epoch starts, so that replay can check the rest of the
+ * write made it when nothing follows it (replay.c).
+ */
+static int slsfs_txn_write_sealed(struct slsfs_txn *txn, struct slsfs_commit *c)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	u64 start = sbi->log_end;
+	struct slsfs_wbatch wb;
+	int err, werr;
+
+	slsfs_wbatch_init(&wb);
+	wb.sealed = REQ_FUA | (sbi->log_unflushed ? REQ_PREFLUSH : 0);
+	err = slsfs_txn_write_chunks(txn, &wb);
+	if (!err) {
+		c->flags |= cpu_to_le32(SLSFS_COMMIT_SEALED);
+		c->span = cpu_to_le32(sbi->log_end - start);
+		err = slsfs_log_append_one(sbi, &wb, SLSFS_CHUNK_COMMIT, txn->part_id,
+					   txn->epoch, c, sizeof(*c), 0);
+	}
+	werr = slsfs_log_wait(sbi, &wb);
+	if (!err && !werr)
+		sbi->sealed_commits++;
+	return err ?: werr;
+}
+
+static int slsfs_txn_write(struct slsfs_txn *txn)
+{
+	struct slsfs_sb_info *sbi = txn->sbi;
+	struct slsfs_commit c = {};
+	int err;
 
 	mutex_lock(&sbi->log_lock);
 	err = slsfs_log_open(sbi);
 	if (err)
 		goto out;
 	slsfs_gc_maybe(sbi);
-	slsfs_wbatch_init(&wb);
-	err = slsfs_txn_write_pages(txn, &wb);
-	if (!err)
-		err = slsfs_txn_write_clears(txn, &wb);
-	if (!err)
-		err = slsfs_txn_write_records(txn, &wb);
-	werr = slsfs_log_wait(sbi, &wb);
-	err = err ?: werr;
+	err = slsfs_txn_commit_entry(txn, &c);
 	if (err)
 		goto out;
-
-	mutex_lock(&sbi->lock);
-	part = slsfs_part_find_id(&sbi->store, txn->part_id);
-	if (part)
-		c.oldest = cpu_to_le64(slsfs_part_oldest_kept(part, txn->epoch));
-	mutex_unlock(&sbi->lock);
-	if (!part) {
-		err = -ENOENT;
-		goto out;
-	}
-	c.parent = cpu_to_le64(txn->parent);
-	c.nr_pages = cpu_to_le64(txn->sg.nr_pages);
-	c.record_bytes = cpu_to_le64(txn->rec_bytes);
-	c.time_ns = cpu_to_le64(ktime_get_real_ns());
-	c.flags = cpu_to_le32((txn->parent ? 0 : SLSFS_COMMIT_FULL) |
-			      (txn->flags & SLSFS_EPOCH_PARTIAL ? SLSFS_COMMIT_PARTIAL : 0));
-	/* The preflush makes everything above durable before the commit. */
-	err = slsfs_log_write_one(sbi, SLSFS_CHUNK_COMMIT, txn->part_id, txn->epoch,
-				  &c, sizeof(c));
+	if (slsfs_txn_seals(txn))
+		err = slsfs_txn_write_sealed(txn, &c);
+	else
+		err = slsfs_txn_write_twice(txn, &c);
 	if (!err)
 		err = slsfs_txn_publish(txn, &c);
 out:

@@ -18,6 +18,14 @@
  * after the end, which a crash cannot produce because a commit is written
  * only once everything before it is on the device.
  *
+ * A sealed commit is the exception: it went to the device in the same FUA
+ * write as the chunks of its epoch, which a crash may have left without
+ * some of them.  Its epoch is taken once another chunk follows it (written
+ * only once the sealed write was done); when the log ends with it, replay
+ * reads the epoch's data blocks back and drops the epoch, as a torn tail,
+ * unless every one holds its checksum.  After the end, a sealed commit
+ * whose epoch spans the end is the torn write too.
+ *
  * When the superblock names an index checkpoint, replay first loads the
  * store from it and then follows the log from the chunk after it.  A
  * checkpoint the superblock does not name (a crash before its superblock
@@ -29,6 +37,15 @@
 
 #include "internal.h"
 
+/* Where replay is in the chain: before a chunk, to go back to. */
+struct slsfs_replay_pos {
+	u64 addr;
+	u64 lsn;
+	u64 gen;
+	u32 next_seg;
+	u64 last_addr;			/* of the last chunk taken, 0 if none */
+};
+
 struct slsfs_replay_state {
 	struct slsfs_replay *r;
 	struct list_head staged;
@@ -38,7 +55,38 @@ struct slsfs_replay_state {
 	u64 gen;
 	u32 next_seg;
 	u64 last_addr;			/* of the last chunk taken, 0 if none */
+	/* the epoch whose chunks are being read, and where its first one is */
+	bool open;
+	u64 open_part;
+	u64 open_epoch;
+	struct slsfs_replay_pos open_at;
+	/* a sealed commit no chunk has followed yet, and its epoch */
+	bool sealed;
+	u64 sealed_part;
+	struct slsfs_commit sealed_c;
+	u64 sealed_epoch;
+	struct slsfs_staged *sealed_sg;
+	struct slsfs_replay_pos sealed_at;
 };
+
+static void slsfs_pos_save(const struct slsfs_replay_state *s,
+			   struct slsfs_replay_pos *pos)
+{
+	*pos = (struct slsfs_replay_pos){
+		.addr = s->addr, .lsn = s->lsn, .gen = s->gen,
+		.next_seg = s->next_seg, .last_addr = s->last_addr,
+	};
+}
+
+static void slsfs_pos_restore(struct slsfs_replay_state *s,
+			      const struct slsfs_replay_pos *pos)
+{
+	s->addr = pos->addr;
+	s->lsn = pos->lsn;
+	s->gen = pos->gen;
+	s->next_seg = pos->next_seg;
+	s->last_addr = pos->last_addr;
+}
 
 static void slsfs_staged_free(struct slsfs_staged *sg)
 {
@@ -195,21 +243,14 @@ static int slsfs_replay_records(struct slsfs_replay_state *s,
 	return 0;
 }
 
-static int slsfs_replay_commit(struct slsfs_replay_state *s,
-			       const struct slsfs_chunk *ch)
+/* Add a committed epoch, with what was staged for it, to the store. */
+static int slsfs_replay_add(struct slsfs_replay_state *s,
+			    struct slsfs_partition *part,
+			    const struct slsfs_commit *c, u64 epoch,
+			    struct slsfs_staged *sg)
 {
-	const struct slsfs_commit *c = (const void *)(ch + 1);
-	u64 epoch = le64_to_cpu(ch->epoch);
-	struct slsfs_partition *part = slsfs_chunk_part(s, ch);
-	struct slsfs_staged *sg;
-	int err;
+	int err = slsfs_epoch_add(part, c, epoch, sg);
 
-	if (!part)
-		return slsfs_corrupt(s, "commit of an unknown partition");
-	if (epoch < part->next_epoch || le64_to_cpu(c->oldest) > epoch)
-		return slsfs_corrupt(s, "commit of an epoch out of order");
-	sg = slsfs_staged_find(s, part->id, epoch);
-	err = slsfs_epoch_add(part, c, epoch, sg);
 	if (err == -EUCLEAN)
 		return slsfs_corrupt(s, "commit does not match its epoch's chunks");
 	if (err)
@@ -217,6 +258,114 @@ static int slsfs_replay_commit(struct slsfs_replay_state *s,
 	if (sg)
 		slsfs_staged_free(sg);
 	s->r->st->commits++;
+	return 0;
+}
+
+/*
+ * Keep the epoch of a sealed commit aside until a chunk follows it.  Its
+ * span must lead back to the first chunk of its epoch.
+ */
+static int slsfs_replay_seal(struct slsfs_replay_state *s,
+			     const struct slsfs_chunk *ch, struct slsfs_staged *sg)
+{
+	const struct slsfs_commit *c = (const void *)(ch + 1);
+
+	if (s->addr - le32_to_cpu(c->span) != s->open_at.addr)
+		return slsfs_corrupt(s, "sealed commit does not match its epoch's chunks");
+	if (sg)
+		list_del_init(&sg->node);
+	s->sealed = true;
+	s->sealed_part = le64_to_cpu(ch->part_id);
+	s->sealed_c = *c;
+	s->sealed_epoch = le64_to_cpu(ch->epoch);
+	s->sealed_sg = sg;
+	s->sealed_at = s->open_at;
+	return 0;
+}
+
+static int slsfs_replay_commit(struct slsfs_replay_state *s,
+			       const struct slsfs_chunk *ch)
+{
+	const struct slsfs_commit *c = (const void *)(ch + 1);
+	u64 epoch = le64_to_cpu(ch->epoch);
+	struct slsfs_partition *part = slsfs_chunk_part(s, ch);
+	struct slsfs_staged *sg;
+
+	s->open = false;
+	if (!part)
+		return slsfs_corrupt(s, "commit of an unknown partition");
+	if (epoch < part->next_epoch || le64_to_cpu(c->oldest) > epoch)
+		return slsfs_corrupt(s, "commit of an epoch out of order");
+	sg = slsfs_staged_find(s, part->id, epoch);
+	if (le32_to_cpu(c->flags) & SLSFS_COMMIT_SEALED)
+		return slsfs_replay_seal(s, ch, sg);
+	if (c->span)
+		return slsfs_corrupt(s, "commit does not match its epoch's chunks");
+	return slsfs_replay_add(s, part, c, epoch, sg);
+}
+
+/* A chunk follows the sealed commit: its write was done, the epoch is whole. */
+static int slsfs_sealed_take(struct slsfs_replay_state *s)
+{
+	struct slsfs_partition *part;
+
+	if (!s->sealed)
+		return 0;
+	s->sealed = false;
+	part = slsfs_part_find_id(s->r->st, s->sealed_part);
+	if (WARN_ON_ONCE(!part))	/* found at the commit, nothing since */
+		return -EUCLEAN;
+	return slsfs_replay_add(s, part, &s->sealed_c, s->sealed_epoch, s->sealed_sg);
+}
+
+/* Forget the sealed epoch; slsfs_check_end() counts it as torn. */
+static void slsfs_sealed_drop(struct slsfs_replay_state *s)
+{
+	if (!s->sealed)
+		return;
+	s->sealed = false;
+	if (s->sealed_sg)
+		slsfs_staged_free(s->sealed_sg);
+}
+
+/* Return: 0 if the block at @addr holds @crc, 1 if not, or -EIO. */
+static int slsfs_block_differs(struct slsfs_replay_state *s, u64 addr, u32 crc)
+{
+	int err = s->r->read_block(s->r, addr, s->block);
+
+	return err ?: slsfs_block_crc(s->block) != crc;
+}
+
+/* Return: 0 if every data block of the sealed epoch made it, 1 if not, or -EIO. */
+static int slsfs_sealed_torn(struct slsfs_replay_state *s)
+{
+	const struct slsfs_staged *sg = s->sealed_sg;
+	u32 i, j, k = 0;
+	int err = 0;
+
+	for (i = 0; sg && !err && i < sg->nr_pages; i++)
+		err = slsfs_block_differs(s, sg->pages[i].pv.addr, sg->pages[i].pv.crc);
+	for (i = 0; sg && !err && i < sg->nr_extents; i++)
+		for (j = 0; !err && j < sg->extents[i].nr_blocks; j++)
+			err = slsfs_block_differs(s, sg->extents[i].addr + j,
+						  sg->crcs[k++]);
+	return err;
+}
+
+/* The log ends with a sealed commit: take its epoch, or drop it as torn. */
+static int slsfs_sealed_end(struct slsfs_replay_state *s)
+{
+	int torn;
+
+	if (!s->sealed)
+		return 0;
+	torn = slsfs_sealed_torn(s);
+	if (torn < 0)
+		return torn;
+	if (!torn)
+		return slsfs_sealed_take(s);
+	slsfs_sealed_drop(s);
+	slsfs_pos_restore(s, &s->sealed_at);
 	return 0;
 }
 
@@ -254,9 +403,30 @@ static int slsfs_replay_discard(struct slsfs_replay_state *s,
 	return 0;
 }
 
+/* Note where the chunks of an epoch start. */
+static void slsfs_replay_mark(struct slsfs_replay_state *s,
+			      const struct slsfs_chunk *ch)
+{
+	u16 type = le16_to_cpu(ch->type);
+	u64 part = le64_to_cpu(ch->part_id), epoch = le64_to_cpu(ch->epoch);
+
+	if (type != SLSFS_CHUNK_PAGES && type != SLSFS_CHUNK_CLEAR &&
+	    type != SLSFS_CHUNK_RECORDS && type != SLSFS_CHUNK_COMMIT) {
+		s->open = false;
+		return;
+	}
+	if (s->open && s->open_part == part && s->open_epoch == epoch)
+		return;
+	s->open = true;
+	s->open_part = part;
+	s->open_epoch = epoch;
+	slsfs_pos_save(s, &s->open_at);
+}
+
 static int slsfs_replay_chunk(struct slsfs_replay_state *s,
 			      const struct slsfs_chunk *ch)
 {
+	slsfs_replay_mark(s, ch);
 	switch (le16_to_cpu(ch->type)) {
 	case SLSFS_CHUNK_PAGES:
 		return slsfs_replay_pages(s, ch);
@@ -288,17 +458,28 @@ static bool slsfs_chunk_is_next(struct slsfs_replay_state *s, u64 lsn, u64 min_g
 	       gen <= s->r->max_gen;
 }
 
+/* Where the epoch of the sealed commit @ch at @addr starts, else U64_MAX. */
+static u64 slsfs_sealed_start(const struct slsfs_chunk *ch, u64 addr)
+{
+	const struct slsfs_commit *c = (const void *)(ch + 1);
+
+	if (!(le32_to_cpu(c->flags) & SLSFS_COMMIT_SEALED))
+		return U64_MAX;
+	return addr - le32_to_cpu(c->span);
+}
+
 /*
  * The chain ended at s->addr.  A valid commit of this mount or a later one
  * with a higher lsn further on in the segment means the end is a damaged
- * chunk, not a torn tail.
+ * chunk, not a torn tail, unless it is sealed and its epoch spans the end:
+ * its write was torn.
  */
 static int slsfs_check_end(struct slsfs_replay_state *s)
 {
 	const struct slsfs_geo *geo = &s->r->st->geo;
 	u64 end = slsfs_seg_addr(geo, slsfs_seg_of(geo, s->addr) + 1);
 	const struct slsfs_chunk *ch = s->block;
-	u64 end_addr = s->addr;
+	u64 end_addr = s->addr, start;
 	const char *why;
 	int err = 0;
 
@@ -309,11 +490,17 @@ static int slsfs_check_end(struct slsfs_replay_state *s)
 		if (slsfs_chunk_check(geo, ch, s->addr, &why) ||
 		    le16_to_cpu(ch->type) != SLSFS_CHUNK_COMMIT)
 			continue;
-		if (le64_to_cpu(ch->lsn) > s->lsn && le64_to_cpu(ch->gen) >= s->gen &&
-		    le64_to_cpu(ch->gen) <= s->r->max_gen) {
+		if (le64_to_cpu(ch->lsn) <= s->lsn || le64_to_cpu(ch->gen) < s->gen ||
+		    le64_to_cpu(ch->gen) > s->r->max_gen)
+			continue;
+		start = slsfs_sealed_start(ch, s->addr);
+		if (start > end_addr) {
 			err = slsfs_corrupt(s, "damaged chunk before a committed epoch");
 			break;
 		}
+		/* torn; if it started before the end, what it staged was counted */
+		if (start == end_addr)
+			s->r->torn_epochs++;
 	}
 	s->addr = end_addr;
 	return err;
@@ -465,6 +652,9 @@ int slsfs_replay(struct slsfs_replay *r)
 			goto out;
 		if (!slsfs_chunk_is_next(&s, s.lsn, s.gen))
 			break;
+		err = slsfs_sealed_take(&s);
+		if (err)
+			goto out;
 		if (le64_to_cpu(ch->gen) != s.gen) {
 			/* The mount before this chunk's left its tail behind. */
 			slsfs_unstage_all(&s);
@@ -475,7 +665,7 @@ int slsfs_replay(struct slsfs_replay *r)
 			goto out;
 		slsfs_replay_advance(&s);
 	}
-	err = slsfs_check_end(&s);
+	err = slsfs_sealed_end(&s) ?: slsfs_check_end(&s);
 	r->end_addr = s.addr;
 	r->next_lsn = s.lsn;
 	r->last_gen = s.gen;
@@ -483,6 +673,7 @@ int slsfs_replay(struct slsfs_replay *r)
 	r->next_seg_named = s.last_addr &&
 		slsfs_seg_of(&r->st->geo, s.last_addr) == slsfs_seg_of(&r->st->geo, s.addr);
 out:
+	slsfs_sealed_drop(&s);
 	slsfs_unstage_all(&s);
 	free_page((unsigned long)s.block);
 	return err;

@@ -198,6 +198,17 @@ static u64 tlog_commit(struct tlog *t, u64 part, u64 epoch, u64 parent,
 	return tlog_close(t);
 }
 
+/* Make the commit at @at sealed, written in one go with the chunks from @start. */
+static void tlog_seal(struct tlog *t, u64 at, u64 start)
+{
+	struct slsfs_chunk *ch = tlog_block(t, at);
+	struct slsfs_commit *c = (void *)(ch + 1);
+
+	c->flags |= cpu_to_le32(SLSFS_COMMIT_SEALED);
+	c->span = cpu_to_le32(at - start);
+	slsfs_chunk_seal(ch);
+}
+
 static int tlog_read(struct slsfs_replay *r, u64 addr, void *buf)
 {
 	struct tlog *t = r->private;
@@ -359,24 +370,13 @@ static u64 tlog_used_end(struct tlog *t, u64 addr)
  * A crash tears the log at any byte: an epoch is there exactly when all
  * of its commit chunk's bytes made it, and replay never fails for a tear.
  */
-static void slsfs_replay_torn_tail_test(struct kunit *test)
+static void tlog_torn_tail_check(struct kunit *test, struct tlog *t, u64 start,
+				 u64 end, u64 pages_end, u64 commit_end)
 {
-	struct tlog *t = tlog_new(test);
 	struct slsfs_partition *part;
 	struct slsfs_replay r;
-	u64 start, end, pages_end, commit_end, b;
+	u64 b;
 	int err;
-
-	/* epoch 2 ends with segment 0, so that little follows the tear */
-	tlog_part(t, 1, "p");
-	tlog_pages(t, 1, 1, 1, 0, 1);
-	tlog_records(t, 1, 1, SEG_BLOCKS - 8);
-	tlog_commit(t, 1, 1, 0, 1, 1, 0);
-	start = t->addr * SLSFS_BLOCK_SIZE;
-	pages_end = tlog_used_end(t, tlog_pages(t, 1, 2, 1, 0, 1));
-	commit_end = tlog_used_end(t, tlog_commit(t, 1, 2, 1, 1, 1, 0));
-	end = t->addr * SLSFS_BLOCK_SIZE;
-	KUNIT_ASSERT_EQ(test, end, slsfs_seg_addr(&t->geo, 1) * SLSFS_BLOCK_SIZE);
 
 	for (b = start; b <= end; b++) {
 		/* a zero byte tears into the same image as the next byte */
@@ -394,6 +394,30 @@ static void slsfs_replay_torn_tail_test(struct kunit *test)
 		/* the store is rebuilt per tear; free it now, not at the end */
 		kunit_release_action(test, tlog_store_free, r.st);
 	}
+}
+
+static void slsfs_replay_torn_tail_test(struct kunit *test)
+{
+	struct tlog *t = tlog_new(test);
+	u64 start, end, pages_end, commit, commit_end;
+
+	/* epoch 2 ends with segment 0, so that little follows the tear */
+	tlog_part(t, 1, "p");
+	tlog_pages(t, 1, 1, 1, 0, 1);
+	tlog_records(t, 1, 1, SEG_BLOCKS - 8);
+	tlog_commit(t, 1, 1, 0, 1, 1, 0);
+	start = t->addr * SLSFS_BLOCK_SIZE;
+	pages_end = tlog_used_end(t, tlog_pages(t, 1, 2, 1, 0, 1));
+	commit = tlog_commit(t, 1, 2, 1, 1, 1, 0);
+	commit_end = tlog_used_end(t, commit);
+	end = t->addr * SLSFS_BLOCK_SIZE;
+	KUNIT_ASSERT_EQ(test, end, slsfs_seg_addr(&t->geo, 1) * SLSFS_BLOCK_SIZE);
+
+	tlog_torn_tail_check(test, t, start, end, pages_end, commit_end);
+	/* the same with epoch 2 sealed: written in one go with its pages */
+	tlog_seal(t, commit, start / SLSFS_BLOCK_SIZE);
+	commit_end = tlog_used_end(t, commit);
+	tlog_torn_tail_check(test, t, start, end, pages_end, commit_end);
 }
 
 /*
@@ -554,6 +578,124 @@ static void slsfs_index_expire_discard_test(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, slsfs_page_lookup(part, 1, 2, 3)->epoch, 1);
 }
 
+/*
+ * Epoch 1, then epoch 2 sealed: a PAGES chunk of 2 pages, a RECORDS chunk
+ * of 2 blocks and the commit, 7 blocks from @start, the commit at @start + 6.
+ */
+static u64 tlog_sealed_log(struct tlog *t, u64 *lsn)
+{
+	u64 start, commit;
+
+	tlog_part(t, 1, "p");
+	tlog_pages(t, 1, 1, 1, 0, 1);
+	tlog_commit(t, 1, 1, 0, 1, 1, 0);
+	tlog_room(t, 7);
+	start = t->addr;
+	*lsn = t->lsn;
+	tlog_pages(t, 1, 2, 1, 0, 2);
+	tlog_records(t, 1, 2, 2);
+	commit = tlog_commit(t, 1, 2, 1, 1, 2, 8000);
+	KUNIT_ASSERT_EQ(t->test, commit, start + 6);
+	tlog_seal(t, commit, start);
+	return start;
+}
+
+/*
+ * A sealed epoch that ends the log is taken only when every block of its
+ * write made it.  A stale block anywhere in it drops the epoch as a torn
+ * tail, never the mount: after a stale data block the log goes on where
+ * the epoch starts, after a stale header where the chain ends.
+ */
+static void slsfs_replay_sealed_tail_test(struct kunit *test)
+{
+	struct tlog *t = tlog_new(test);
+	const struct slsfs_page_version *pv;
+	struct slsfs_partition *part;
+	struct slsfs_replay r;
+	u64 start, lsn, b;
+	u8 *saved;
+	int err;
+
+	saved = kunit_kmalloc(test, SLSFS_BLOCK_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, saved);
+	start = tlog_sealed_log(t, &lsn);
+	KUNIT_ASSERT_EQ(test, tlog_replay(t, &r, 1), 0);
+	part = tlog_part_of(test, &r, "p");
+	KUNIT_EXPECT_EQ(test, part->nr_epochs, 2);
+	KUNIT_EXPECT_EQ(test, r.torn_epochs, 0);
+	KUNIT_EXPECT_EQ(test, r.end_addr, t->addr);
+	KUNIT_EXPECT_EQ(test, r.next_lsn, t->lsn);
+	/* the flag says how the commit was written, not what the epoch is */
+	KUNIT_EXPECT_EQ(test, slsfs_epoch_find(part, 2)->flags, 0);
+	kunit_release_action(test, tlog_store_free, r.st);
+
+	for (b = start; b < start + 6; b++) {
+		bool header = b == start || b == start + 3;
+
+		memcpy(saved, tlog_block(t, b), SLSFS_BLOCK_SIZE);
+		memset(tlog_block(t, b), 0x5a, SLSFS_BLOCK_SIZE);
+		err = tlog_replay(t, &r, 1);
+		KUNIT_ASSERT_EQ_MSG(test, err, 0, "stale block %llu", b - start);
+		part = tlog_part_of(test, &r, "p");
+		KUNIT_EXPECT_EQ_MSG(test, part->nr_epochs, 1, "stale block %llu", b - start);
+		KUNIT_EXPECT_EQ_MSG(test, r.torn_epochs, 1, "stale block %llu", b - start);
+		KUNIT_EXPECT_EQ_MSG(test, r.end_addr, header ? b : start,
+				    "stale block %llu", b - start);
+		KUNIT_EXPECT_EQ_MSG(test, r.next_lsn, lsn + (b == start + 3),
+				    "stale block %llu", b - start);
+		pv = slsfs_page_lookup(part, 1, 0, 2);
+		KUNIT_ASSERT_NOT_NULL(test, pv);
+		KUNIT_EXPECT_EQ(test, pv->epoch, 1);
+		kunit_release_action(test, tlog_store_free, r.st);
+		memcpy(tlog_block(t, b), saved, SLSFS_BLOCK_SIZE);
+	}
+}
+
+/*
+ * A sealed epoch that a chunk follows was whole before that chunk was
+ * written: its data is not read back at mount (a restore checks it), and
+ * damage that cuts the chain before it is still corruption.
+ */
+static void slsfs_replay_sealed_followed_test(struct kunit *test)
+{
+	struct tlog *t = tlog_new(test);
+	struct slsfs_replay r;
+	u64 start, lsn;
+
+	start = tlog_sealed_log(t, &lsn);
+	tlog_commit(t, 1, 3, 2, 1, 0, 0);
+	((u8 *)tlog_block(t, start + 1))[7] ^= 1;
+	KUNIT_ASSERT_EQ(test, tlog_replay(t, &r, 1), 0);
+	KUNIT_EXPECT_EQ(test, tlog_part_of(test, &r, "p")->nr_epochs, 3);
+	kunit_release_action(test, tlog_store_free, r.st);
+
+	((u8 *)tlog_block(t, start))[80] ^= 1;
+	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
+	KUNIT_EXPECT_STREQ(test, r.why, "damaged chunk before a committed epoch");
+}
+
+/* A span that does not lead to the epoch's first chunk is corruption. */
+static void slsfs_replay_sealed_span_test(struct kunit *test)
+{
+	struct tlog *t = tlog_new(test);
+	struct slsfs_commit *c;
+	struct slsfs_replay r;
+	u64 start, lsn;
+
+	start = tlog_sealed_log(t, &lsn);
+	tlog_seal(t, start + 6, start + 3);
+	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
+	KUNIT_EXPECT_STREQ(test, r.why, "sealed commit does not match its epoch's chunks");
+	kunit_release_action(test, tlog_store_free, r.st);
+
+	/* nor may a commit that is not sealed have one */
+	c = (void *)((struct slsfs_chunk *)tlog_block(t, start + 6) + 1);
+	c->flags &= ~cpu_to_le32(SLSFS_COMMIT_SEALED);
+	slsfs_chunk_seal(tlog_block(t, start + 6));
+	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
+	KUNIT_EXPECT_STREQ(test, r.why, "commit does not match its epoch's chunks");
+}
+
 static struct kunit_case slsfs_replay_cases[] = {
 	KUNIT_CASE(slsfs_replay_empty_test),
 	KUNIT_CASE(slsfs_replay_epochs_test),
@@ -565,6 +707,9 @@ static struct kunit_case slsfs_replay_cases[] = {
 	KUNIT_CASE(slsfs_replay_segments_test),
 	KUNIT_CASE(slsfs_index_expire_discard_test),
 	KUNIT_CASE(slsfs_replay_clear_test),
+	KUNIT_CASE(slsfs_replay_sealed_tail_test),
+	KUNIT_CASE(slsfs_replay_sealed_followed_test),
+	KUNIT_CASE(slsfs_replay_sealed_span_test),
 	{}
 };
 

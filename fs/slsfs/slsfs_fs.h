@@ -38,11 +38,13 @@
  */
 #define SLSFS_FEATURE_INCOMPAT_CKPT	(1ULL << 0)	/* ckpt_addr names an index checkpoint */
 #define SLSFS_FEATURE_INCOMPAT_CLEAR	(1ULL << 1)	/* the log may hold CLEAR chunks */
+#define SLSFS_FEATURE_INCOMPAT_SEALED	(1ULL << 2)	/* ... and sealed commits */
 
 #define SLSFS_FEATURE_COMPAT_SUPP	0ULL
 #define SLSFS_FEATURE_RO_COMPAT_SUPP	0ULL
 #define SLSFS_FEATURE_INCOMPAT_SUPP	(SLSFS_FEATURE_INCOMPAT_CKPT | \
-					 SLSFS_FEATURE_INCOMPAT_CLEAR)
+					 SLSFS_FEATURE_INCOMPAT_CLEAR | \
+					 SLSFS_FEATURE_INCOMPAT_SEALED)
 
 /**
  * struct slsfs_super - a superblock slot, at the start of block 0 or 1
@@ -170,6 +172,13 @@ struct slsfs_clear_entry {
  */
 #define SLSFS_COMMIT_PARTIAL	(1U << 1)
 #define SLSFS_COMMIT_FLAGS	(SLSFS_COMMIT_FULL | SLSFS_COMMIT_PARTIAL)
+/*
+ * Written in the same FUA write as the epoch's other chunks, which @span
+ * blocks before it start: a crash may leave it without some of them, so
+ * replay checks their data blocks when nothing in the log follows it.
+ * Not a flag of the epoch: an index checkpoint never holds it.
+ */
+#define SLSFS_COMMIT_SEALED	(1U << 2)
 
 /* The one entry of a SLSFS_CHUNK_COMMIT chunk. */
 struct slsfs_commit {
@@ -179,7 +188,7 @@ struct slsfs_commit {
 	__le64 record_bytes;	/* length of its record stream */
 	__le64 time_ns;		/* CLOCK_REALTIME of the checkpoint */
 	__le32 flags;		/* SLSFS_COMMIT_* */
-	__le32 reserved;
+	__le32 span;		/* SEALED: blocks from its epoch's first chunk, else 0 */
 };
 
 #define SLSFS_PART_REMOVED	(1U << 0)

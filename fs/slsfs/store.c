@@ -620,7 +620,7 @@ int slsfs_epoch_add(struct slsfs_partition *part,
 	ep->nr_pages = le64_to_cpu(c->nr_pages);
 	ep->record_bytes = le64_to_cpu(c->record_bytes);
 	ep->time_ns = le64_to_cpu(c->time_ns);
-	ep->flags = le32_to_cpu(c->flags);
+	ep->flags = le32_to_cpu(c->flags) & ~SLSFS_COMMIT_SEALED;
 	INIT_LIST_HEAD(&ep->node);
 	err = slsfs_commit_staged(part, ep, sg ?: &none);
 	if (err) {

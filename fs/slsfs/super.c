@@ -141,6 +141,7 @@ static int slsfs_fill_super(struct super_block *sb, struct fs_context *fc)
 	sbi->sb = sb;
 	mutex_init(&sbi->lock);
 	mutex_init(&sbi->log_lock);
+	sbi->sealed_max = SLSFS_SEALED_MAX_DEFAULT;
 	INIT_LIST_HEAD(&sbi->store.parts);
 	sb->s_fs_info = sbi;
 

@@ -58,6 +58,42 @@ SLSFS_LOG_FIGURE(gc_moved_bytes, gc_blocks_moved, SLSFS_BLOCK_SIZE);
 SLSFS_LOG_FIGURE(index_checkpoints, ckpts, 1);
 SLSFS_LOG_FIGURE(index_checkpoint_bytes, ckpt_bytes, 1);
 SLSFS_LOG_FIGURE(replayed_chunks, replayed_chunks, 1);
+SLSFS_LOG_FIGURE(sealed_commits, sealed_commits, 1);
+
+static ssize_t sealed_max_blocks_show(struct kobject *kobj,
+				      struct kobj_attribute *a, char *buf)
+{
+	struct slsfs_sb_info *sbi = slsfs_kobj_sbi(kobj);
+	u32 v;
+
+	mutex_lock(&sbi->log_lock);
+	v = sbi->sealed_max;
+	mutex_unlock(&sbi->log_lock);
+	return sysfs_emit(buf, "%u\n", v);
+}
+
+static ssize_t sealed_max_blocks_store(struct kobject *kobj,
+				       struct kobj_attribute *a,
+				       const char *buf, size_t len)
+{
+	struct slsfs_sb_info *sbi = slsfs_kobj_sbi(kobj);
+	u32 v;
+	int err;
+
+	err = kstrtou32(buf, 0, &v);
+	if (!err && v > SLSFS_SEALED_MAX)
+		err = -EINVAL;
+	if (err) {
+		slsfs_err(sbi->sb, "sealed_max_blocks: want 0 to %u", SLSFS_SEALED_MAX);
+		return err;
+	}
+	mutex_lock(&sbi->log_lock);
+	sbi->sealed_max = v;
+	mutex_unlock(&sbi->log_lock);
+	return len;
+}
+
+static struct kobj_attribute sealed_max_blocks_attr = __ATTR_RW(sealed_max_blocks);
 
 static ssize_t size_bytes_show(struct kobject *kobj, struct kobj_attribute *a,
 			       char *buf)
@@ -156,6 +192,8 @@ static struct attribute *slsfs_attrs[] = {
 	&index_checkpoints_attr.attr,
 	&index_checkpoint_bytes_attr.attr,
 	&replayed_chunks_attr.attr,
+	&sealed_commits_attr.attr,
+	&sealed_max_blocks_attr.attr,
 	NULL,
 };
 ATTRIBUTE_GROUPS(slsfs);

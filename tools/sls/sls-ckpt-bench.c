@@ -8,9 +8,9 @@
  *                  [--restore LIST] [--repeat N] [--criu] DEV
  *
  * 1. The device first, before it holds a store: each --region size
- *    written with O_DIRECT and followed by fdatasync(), N times; and the
- *    same followed by a 4 KiB O_DSYNC (FUA) write, which is what the
- *    store's commit protocol asks of the device at the least.
+ *    written with O_DIRECT and followed by fdatasync(), N times; and
+ *    written with O_DIRECT|O_DSYNC (one FUA write), which is what a
+ *    sealed epoch asks of the device at the least.
  * 1b. With --criu, DEV is formatted ext4 and for each --rss size a
  *    process like the one of step 2 is dumped by criu dump --leave-running
  *    with its images there; criu's own frozen time is what it reports
@@ -24,7 +24,9 @@
  *    each --dirty size (KiB) dirties that much and an incremental one.
  * 4. This process joins a partition and persists a region of each
  *    --region size (KiB), freshly dirtied, with SLS_PERSIST_REGION|SYNC,
- *    N times, then leaves it.
+ *    N times with the store's sealed_max_blocks as it is (small epochs
+ *    sealed: one FUA write) and N times with it 0 (every epoch in two
+ *    steps: its chunks, then a PREFLUSH+FUA commit), then leaves it.
  * 5. For each --restore size (MiB) a process like that of step 1b joins
  *    the partition, a full synchronous checkpoint of it is taken, it is
  *    killed, and the epoch is restored by sls_restore(): eagerly, then
@@ -57,6 +59,7 @@
 
 #include "sls_bench.h"
 #include "sls_syscalls.h"
+#include "slsfs_debug.h"
 
 #define CRIU_IMAGES	"/tmp/criu-images"
 #define REPORT_FIFO	"/tmp/sls-bench.report"	/* restored processes say here */
@@ -110,37 +113,32 @@ static long long figure(const struct bench *b, const char *name)
 	return *part_file(b, name, buf, sizeof(buf)) ? atoll(buf) : -1;
 }
 
-/* Seconds for @size bytes written with O_DIRECT at offset 0 and synced. */
 /*
  * The device's time for @size bytes made durable, @repeat times: an
- * O_DIRECT write and fdatasync(); with @commit, then also a 4 KiB write
- * through O_DSYNC (a FUA write), as the store's commit protocol does it:
- * the data, a cache flush, the commit record with FUA.
+ * O_DIRECT write and fdatasync(), or with @fua one O_DIRECT|O_DSYNC
+ * write (a FUA write: what a sealed epoch is).
  */
 static double raw_write(const char *dev, unsigned long size, int repeat,
-			bool commit)
+			bool fua)
 {
 	double start = 0, t;
-	int fd, cfd, i;
 	void *buf;
+	int fd, i;
 
-	fd = open(dev, O_WRONLY | O_DIRECT | O_CLOEXEC);
-	cfd = open(dev, O_WRONLY | O_DIRECT | O_DSYNC | O_CLOEXEC);
-	if (fd < 0 || cfd < 0 || posix_memalign(&buf, PAGE, size))
+	fd = open(dev, O_WRONLY | O_DIRECT | O_CLOEXEC | (fua ? O_DSYNC : 0));
+	if (fd < 0 || posix_memalign(&buf, PAGE, size))
 		die(dev);
 	memset(buf, 0x5a, size);
 	for (i = -1; i < repeat; i++) {	/* the first one untimed, as for the store */
 		if (!i)
 			start = now();
-		if (pwrite(fd, buf, size, 0) != (ssize_t)size || fdatasync(fd))
+		if (pwrite(fd, buf, size, 0) != (ssize_t)size ||
+		    (!fua && fdatasync(fd)))
 			die("O_DIRECT write");
-		if (commit && pwrite(cfd, buf, PAGE, size) != PAGE)
-			die("O_DSYNC write");
 	}
 	t = (now() - start) / repeat;
 	free(buf);
 	close(fd);
-	close(cfd);
 	return t;
 }
 
@@ -551,22 +549,57 @@ static void bench_dirty(struct bench *b, unsigned long rss,
 	end_member(pid, cmd, ack);
 }
 
-static void bench_region(struct bench *b, const struct sizes *region,
-			 const double *raw, const double *proto)
+/* Mean seconds of @repeat REGION|SYNC persists of @args's range at @mem. */
+static double region_time(const struct bench *b, struct sls_persist_args *args,
+			  char *mem)
 {
+	double start, t = 0;
+	int j;
+
+	/* Untimed: the first one waits for the flush before it. */
+	scribble(mem, args->len, 0);
+	if (sls_persist(SLS_SELF, args, sizeof(*args)) < 0)
+		die("sls_persist REGION");
+	for (j = 0; j < b->repeat; j++) {
+		scribble(mem, args->len, j);
+		start = now();
+		if (sls_persist(SLS_SELF, args, sizeof(*args)) < 0)
+			die("sls_persist REGION");
+		t += now() - start;
+	}
+	return t / b->repeat;
+}
+
+static void set_sealed_max(const struct bench *b, long long v)
+{
+	int err = slsfs_store_set(b->dev, "sealed_max_blocks", v);
+
+	if (err) {
+		errno = err;
+		die("sealed_max_blocks");
+	}
+}
+
+static void bench_region(struct bench *b, const struct sizes *region,
+			 const double *raw, const double *fua)
+{
+	long long max = slsfs_store_figure(b->dev, "sealed_max_blocks");
 	struct sls_persist_args args = {
 		.flags = SLS_PERSIST_REGION | SLS_PERSIST_SYNC,
 	};
-	double start, t;
-	int i, j;
+	double t, t2;
 	char *mem;
+	int i;
 
+	if (max < 0)
+		die("sealed_max_blocks");
 	attach(b, getpid(), 0);
-	printf("\nSLS_PERSIST_REGION|SYNC against an O_DIRECT write + fdatasync, and against\n"
-	       "the same followed by a 4 KiB O_DSYNC write (the commit protocol's floor)\n");
-	printf("%10s %12s %12s %8s %12s %8s\n", "size_kib", "region_us", "direct_us",
-	       "ratio", "floor_us", "/floor");
-	csv_head("region", "size_kib,region_us,direct_us,ratio,floor_us,floor_ratio", NULL);
+	printf("\nSLS_PERSIST_REGION|SYNC against an O_DIRECT write + fdatasync, against one\n"
+	       "O_DIRECT|O_DSYNC (FUA) write, and with sealed_max_blocks 0 (in two steps)\n");
+	printf("%10s %12s %12s %8s %12s %12s %8s\n", "size_kib", "region_us",
+	       "direct_us", "ratio", "fua_us", "2steps_us", "ratio");
+	csv_head("region", "size_kib,region_us,direct_us,ratio,fua_us,two_steps_us,two_steps_ratio",
+		 NULL);
 	for (i = 0; i < region->n; i++) {
 		mem = mmap(NULL, region->v[i] * KIB, PROT_READ | PROT_WRITE,
 			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -574,25 +607,16 @@ static void bench_region(struct bench *b, const struct sizes *region,
 			die("mmap");
 		args.addr = (unsigned long)mem;
 		args.len = region->v[i] * KIB;
-		/* Untimed: the first one waits for the flush before it. */
-		scribble(mem, args.len, 0);
-		if (sls_persist(SLS_SELF, &args, sizeof(args)) < 0)
-			die("sls_persist REGION");
-		t = 0;
-		for (j = 0; j < b->repeat; j++) {
-			scribble(mem, args.len, j);
-			start = now();
-			if (sls_persist(SLS_SELF, &args, sizeof(args)) < 0)
-				die("sls_persist REGION");
-			t += now() - start;
-		}
-		t /= b->repeat;
-		printf("%10lu %12.1f %12.1f %8.2f %12.1f %8.2f\n", region->v[i],
-		       t * 1e6, raw[i] * 1e6, t / raw[i], proto[i] * 1e6,
-		       t / proto[i]);
+		t = region_time(b, &args, mem);
+		set_sealed_max(b, 0);
+		t2 = region_time(b, &args, mem);
+		set_sealed_max(b, max);
+		printf("%10lu %12.1f %12.1f %8.2f %12.1f %12.1f %8.2f\n", region->v[i],
+		       t * 1e6, raw[i] * 1e6, t / raw[i], fua[i] * 1e6, t2 * 1e6,
+		       t2 / raw[i]);
 		csv_row("region", region->v[i],
 			(const double[]){ t * 1e6, raw[i] * 1e6, t / raw[i],
-					  proto[i] * 1e6, t / proto[i] }, 5);
+					  fua[i] * 1e6, t2 * 1e6, t2 / raw[i] }, 6);
 		munmap(mem, args.len);
 	}
 	fflush(stdout);
@@ -663,6 +687,8 @@ static double ratio(double a, double b)
  */
 static int bench_restore(struct bench *b, const struct sizes *sizes)
 {
+	static const char criu_cols[] =
+		"criu_ms,criu_all_ms,criu_per_sls,criu_per_sls_all,criu_per_lazy,criu_per_lazy_all";
 	struct restore_result eager, lazy, *criu;
 	double stop, flush, mib;
 	bool lazy_refused = false;
@@ -682,8 +708,7 @@ static int bench_restore(struct bench *b, const struct sizes *sizes)
 		       "criu/sls", "criu/sls_all", "criu/lazy", "criu/lazy_all");
 	printf("\n");
 	csv_head("restore", "rss_mib,eager_ms,eager_all_ms,lazy_ms,lazy_all_ms",
-		 b->criu ? "criu_ms,criu_all_ms,criu_per_sls,criu_per_sls_all,"
-			   "criu_per_lazy,criu_per_lazy_all" : NULL);
+		 b->criu ? criu_cols : NULL);
 	for (i = 0; i < sizes->n; i++) {
 		pid = plain_process(sizes->v[i]);
 		attach(b, pid, 0);
@@ -759,7 +784,7 @@ int main(int argc, char **argv)
 	};
 	struct sizes rss, dirty, region, restore;
 	struct bench b = { .repeat = 50 };
-	double raw[MAX_SIZES], proto[MAX_SIZES];
+	double raw[MAX_SIZES], fua[MAX_SIZES];
 	int c, i;
 
 	prog = "sls-ckpt-bench";
@@ -803,14 +828,14 @@ int main(int argc, char **argv)
 	prepare_restores(&b);
 	for (i = 0; i < region.n; i++) {
 		raw[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat, false);
-		proto[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat, true);
+		fua[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat, true);
 	}
 	if (b.criu)
 		bench_criu(&b, &rss, &restore);
 	make_store(&b);
 	bench_rss(&b, &rss);
 	bench_dirty(&b, rss.v[rss.n - 1], &dirty);
-	bench_region(&b, &region, raw, proto);
+	bench_region(&b, &region, raw, fua);
 	/* A restore that did not work is an error; its figures are n/a. */
 	c = bench_restore(&b, &restore) ? 1 : 0;
 	/* The device is the next benchmark's. */

@@ -9,7 +9,8 @@
  *    by fdatasync().
  * 2. The store on the same device (formatted with mkfs.slsfs, mounted at
  *    a temporary directory, driven through the test kernel's debugfs
- *    file): a full epoch of N MiB of pages, epochs of one 4 KiB page, and
+ *    file): a full epoch of N MiB of pages, epochs of one 4 KiB page
+ *    (sealed, then in two steps with sealed_max_blocks 0), and
  *    the space used after many epochs of a fixed working set.  The epoch
  *    times are the ones the kernel reports for writing and committing
  *    them, without the making of the test pages.
@@ -150,6 +151,57 @@ static int parse_count(const char *arg, unsigned long *v)
 	return errno || end == arg || *end || !*v || arg[0] == '-' ? -1 : 0;
 }
 
+/* Mean seconds of @n one-page epochs, or < 0 (errno set). */
+static double commit_time(const char *dev, unsigned long n)
+{
+	double sum = 0, one;
+	unsigned long i;
+	int err;
+
+	for (i = 0; i < n; i++) {
+		err = store_epoch(dev, "epoch small 0 1 1", &one);
+		if (err) {
+			errno = err;
+			return -1;
+		}
+		sum += one;
+	}
+	return sum / n;
+}
+
+/*
+ * @n one-page epochs sealed (the default: one FUA write each), then @n
+ * written in two steps (sealed_max_blocks 0: the pages and records, then
+ * a PREFLUSH+FUA commit), against @sync_s for the device.
+ */
+static int bench_commits(const char *dev, unsigned long n, double sync_s)
+{
+	long long max = slsfs_store_figure(dev, "sealed_max_blocks");
+	double sealed_s, twice_s;
+	int err;
+
+	if (max < 0)
+		return fail("sealed_max_blocks", ENOENT);
+	sealed_s = commit_time(dev, n);
+	if (sealed_s < 0)
+		return fail("4 KiB epoch", errno);
+	err = slsfs_store_set(dev, "sealed_max_blocks", 0);
+	twice_s = err ? -1 : commit_time(dev, n);
+	if (!err && twice_s < 0)
+		err = errno;
+	err = slsfs_store_set(dev, "sealed_max_blocks", max) ?: err;
+	if (err)
+		return fail("4 KiB epoch, two steps", err);
+	printf("store:  commit of a one-page epoch, sealed    %8.0f us  (%.2fx the device)\n"
+	       "        and in two steps                      %8.0f us  (%.2fx)\n",
+	       sealed_s * 1e6, sealed_s / sync_s, twice_s * 1e6, twice_s / sync_s);
+	printf("csv:store:commit_4k_us,%.0f,%.0f,%.2f\n", sealed_s * 1e6,
+	       sync_s * 1e6, sealed_s / sync_s);
+	printf("csv:store:commit_4k_two_steps_us,%.0f,%.0f,%.2f\n", twice_s * 1e6,
+	       sync_s * 1e6, twice_s / sync_s);
+	return 0;
+}
+
 /*
  * The store's figures on the mounted @dev, printed against the device's:
  * a full epoch of @mib MiB, @commits one-page epochs, and the space taken
@@ -158,7 +210,7 @@ static int parse_count(const char *arg, unsigned long *v)
 static int bench_store(const char *dev, unsigned long mib, unsigned long commits,
 		       unsigned long epochs, double dd_s, double sync_s)
 {
-	double flush_s, commit_s = 0, one;
+	double flush_s, one;
 	long long free0, half = -1, end;
 	char cmd[96], out[64];
 	unsigned long i;
@@ -181,18 +233,9 @@ static int bench_store(const char *dev, unsigned long mib, unsigned long commits
 	printf("csv:store:flush_mib_s,%.1f,%.1f,%.2f\n", mib / flush_s, mib / dd_s,
 	       dd_s / flush_s);
 
-	for (i = 0; i < commits; i++) {
-		err = store_epoch(dev, "epoch small 0 1 1", &one);
-		if (err)
-			return fail("4 KiB epoch", err);
-		commit_s += one;
-	}
-	commit_s /= commits;
-	printf("store:  commit of a one-page epoch            %8.0f us  (%.2fx the device;\n"
-	       "        the pages and records, then a PREFLUSH+FUA commit: two round trips)\n",
-	       commit_s * 1e6, commit_s / sync_s);
-	printf("csv:store:commit_4k_us,%.0f,%.0f,%.2f\n", commit_s * 1e6,
-	       sync_s * 1e6, commit_s / sync_s);
+	err = bench_commits(dev, commits, sync_s);
+	if (err)
+		return err;
 
 	free0 = slsfs_store_figure(dev, "free_bytes");
 	for (i = 0; i < epochs; i++) {

@@ -64,4 +64,22 @@ static inline long long slsfs_store_figure(const char *dev, const char *file)
 	return v;
 }
 
+/* Write @v to /sys/fs/slsfs/<dev>/@file.  Return: 0 or an errno. */
+static inline int slsfs_store_set(const char *dev, const char *file, long long v)
+{
+	char path[128], buf[24];
+	int fd, n, err = 0;
+
+	snprintf(path, sizeof(path), "/sys/fs/slsfs/%s/%s", slsfs_dev_name(dev),
+		 file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno;
+	n = snprintf(buf, sizeof(buf), "%lld\n", v);
+	if (write(fd, buf, n) != n)
+		err = errno ?: EIO;
+	close(fd);
+	return err;
+}
+
 #endif /* _TOOLS_SLS_SLSFS_DEBUG_H */

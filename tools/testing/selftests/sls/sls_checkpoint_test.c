@@ -272,6 +272,7 @@ TEST_F(store, persist_without_members)
 
 TEST_F(store, attach_persist_detach)
 {
+	struct sls_persist_args wait = { .flags = SLS_PERSIST_WAIT };
 	char buf[64], path[96];
 	pid_t pid = sleeper();
 	long epoch;
@@ -293,16 +294,11 @@ TEST_F(store, attach_persist_detach)
 	EXPECT_LT(0, st.st_size);
 
 	/* WAIT for it: durable already. */
-	{
-		struct sls_persist_args args = {
-			.flags = SLS_PERSIST_WAIT, .epoch = epoch,
-		};
-
-		EXPECT_EQ(0, sls_persist(self->part, &args, sizeof(args)));
-		args.epoch = epoch + 100;
-		EXPECT_EQ(-1, sls_persist(self->part, &args, sizeof(args)));
-		EXPECT_EQ(EINVAL, errno);
-	}
+	wait.epoch = epoch;
+	EXPECT_EQ(0, sls_persist(self->part, &wait, sizeof(wait)));
+	wait.epoch = epoch + 100;
+	EXPECT_EQ(-1, sls_persist(self->part, &wait, sizeof(wait)));
+	EXPECT_EQ(EINVAL, errno);
 
 	ASSERT_EQ(0, attach(self->part, pid, SLS_DETACH));
 	EXPECT_EQ(-1, attach(self->part, pid, SLS_DETACH));

@@ -656,22 +656,36 @@ TEST_F(slsfs, ro_compat_feature_mounts_read_only)
  * A store with one epoch of two pages: the partition's chunk at block 8
  * (the start of segment 0), the pages chunk at 9 with the pages at 10 and
  * 11, the records chunk at 12 with its block at 13, the commit at 14.
+ * Sealed, all of it went in one FUA write; else in two steps
+ * (sealed_max_blocks 0), the commit after the rest was on the device.
+ * With @then, a second epoch follows it.
  */
 #define PAGES_CHUNK	(9 * 4096)
 #define FIRST_PAGE	(10 * 4096)
 #define RECORD_BLOCK	(13 * 4096)
 #define COMMIT_CHUNK	(14 * 4096)
 
-static void one_epoch_store(struct __test_metadata *_metadata,
-			    struct _test_data_slsfs *self)
+static void epoch_store(struct __test_metadata *_metadata,
+			struct _test_data_slsfs *self, bool sealed, bool then)
 {
 	char out[64];
 
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
+	if (!sealed)
+		ASSERT_EQ(0, slsfs_store_set(self->dev, "sealed_max_blocks", 0));
 	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
 	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 2 1 full", out, sizeof(out)));
+	if (then)
+		ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 2 2", out, sizeof(out)));
+	EXPECT_EQ(sealed ? 1 + then : 0, slsfs_store_figure(self->dev, "sealed_commits"));
 	ASSERT_EQ(0, umount(self->mnt));
+}
+
+static void one_epoch_store(struct __test_metadata *_metadata,
+			    struct _test_data_slsfs *self)
+{
+	epoch_store(_metadata, self, false, false);
 }
 
 /* A damaged chunk before a commit is corruption, not a torn tail. */
@@ -709,6 +723,71 @@ TEST_F(slsfs, damaged_record_refused)
 	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
 	EXPECT_EQ(EUCLEAN, errno);
 	close(fd);
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/*
+ * When the log ends with a sealed epoch, damage in it cannot be told from
+ * a write the crash cut short: the epoch is dropped as torn, whether the
+ * damage is in a chunk, a page or a record block.
+ */
+static void sealed_tail_damaged(struct __test_metadata *_metadata,
+				struct _test_data_slsfs *self, off_t at)
+{
+	char path[96];
+	struct stat st;
+
+	epoch_store(_metadata, self, true, false);
+	ASSERT_EQ(0, flip_image_bit(self->img, at));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(1, slsfs_store_figure(self->dev, "torn_epochs"));
+	EXPECT_EQ(0, slsfs_store_figure(self->dev, "commits"));
+	snprintf(path, sizeof(path), "%s/p/1", self->mnt);
+	EXPECT_EQ(-1, stat(path, &st));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+TEST_F(slsfs, sealed_tail_damaged_chunk_is_torn)
+{
+	sealed_tail_damaged(_metadata, self, PAGES_CHUNK + 80);
+}
+
+TEST_F(slsfs, sealed_tail_damaged_page_is_torn)
+{
+	sealed_tail_damaged(_metadata, self, FIRST_PAGE + 100);
+}
+
+TEST_F(slsfs, sealed_tail_damaged_record_is_torn)
+{
+	sealed_tail_damaged(_metadata, self, RECORD_BLOCK + 30);
+}
+
+/* A sealed epoch that another follows was whole: damage in it is corruption. */
+TEST_F(slsfs, sealed_damage_refused_once_followed)
+{
+	char out[64];
+
+	epoch_store(_metadata, self, true, true);
+	ASSERT_EQ(0, flip_image_bit(self->img, FIRST_PAGE + 100));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(2, slsfs_store_figure(self->dev, "commits"));
+	EXPECT_EQ(EUCLEAN, slsfs_debug_cmd(self->dev, "verify p 1", out, sizeof(out)));
+	EXPECT_EQ(0, umount(self->mnt));
+
+	ASSERT_EQ(0, flip_image_bit(self->img, PAGES_CHUNK + 80));
+	EXPECT_EQ(EUCLEAN, mount(self->dev, self->mnt, "slsfs", 0, NULL) ? errno : 0);
+}
+
+/* sealed_max_blocks takes 0 to 256. */
+TEST_F(slsfs, sealed_max_blocks_bounds)
+{
+	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	EXPECT_EQ(128, slsfs_store_figure(self->dev, "sealed_max_blocks"));
+	EXPECT_EQ(EINVAL, slsfs_store_set(self->dev, "sealed_max_blocks", 257));
+	EXPECT_EQ(EINVAL, slsfs_store_set(self->dev, "sealed_max_blocks", -1));
+	EXPECT_EQ(0, slsfs_store_set(self->dev, "sealed_max_blocks", 256));
+	EXPECT_EQ(256, slsfs_store_figure(self->dev, "sealed_max_blocks"));
 	EXPECT_EQ(0, umount(self->mnt));
 }
 
