@@ -50,43 +50,20 @@ struct slsfs_replay_state {
 	struct slsfs_replay *r;
 	struct list_head staged;
 	void *block;
-	u64 addr;
-	u64 lsn;
-	u64 gen;
-	u32 next_seg;
-	u64 last_addr;			/* of the last chunk taken, 0 if none */
+	struct slsfs_replay_pos pos;
 	/* the epoch whose chunks are being read, and where its first one is */
 	bool open;
 	u64 open_part;
 	u64 open_epoch;
 	struct slsfs_replay_pos open_at;
-	/* a sealed commit no chunk has followed yet, and its epoch */
+	/*
+	 * A sealed commit no chunk has followed yet, of the open epoch: the
+	 * next chunk is taken only once it is dealt with.
+	 */
 	bool sealed;
-	u64 sealed_part;
 	struct slsfs_commit sealed_c;
-	u64 sealed_epoch;
 	struct slsfs_staged *sealed_sg;
-	struct slsfs_replay_pos sealed_at;
 };
-
-static void slsfs_pos_save(const struct slsfs_replay_state *s,
-			   struct slsfs_replay_pos *pos)
-{
-	*pos = (struct slsfs_replay_pos){
-		.addr = s->addr, .lsn = s->lsn, .gen = s->gen,
-		.next_seg = s->next_seg, .last_addr = s->last_addr,
-	};
-}
-
-static void slsfs_pos_restore(struct slsfs_replay_state *s,
-			      const struct slsfs_replay_pos *pos)
-{
-	s->addr = pos->addr;
-	s->lsn = pos->lsn;
-	s->gen = pos->gen;
-	s->next_seg = pos->next_seg;
-	s->last_addr = pos->last_addr;
-}
 
 static void slsfs_staged_free(struct slsfs_staged *sg)
 {
@@ -183,7 +160,7 @@ static int slsfs_replay_pages(struct slsfs_replay_state *s,
 		sp->obj = le64_to_cpu(e[i].obj);
 		sp->index = le64_to_cpu(e[i].index);
 		sp->pv.epoch = sg->epoch;
-		sp->pv.addr = s->addr + 1 + i;
+		sp->pv.addr = s->pos.addr + 1 + i;
 		sp->pv.crc = le32_to_cpu(e[i].crc);
 	}
 	return 0;
@@ -235,7 +212,7 @@ static int slsfs_replay_records(struct slsfs_replay_state *s,
 	if (!p)
 		return -ENOMEM;
 	sg->crcs = p;
-	sg->extents[sg->nr_extents].addr = s->addr + 1;
+	sg->extents[sg->nr_extents].addr = s->pos.addr + 1;
 	sg->extents[sg->nr_extents].nr_blocks = nr;
 	sg->nr_extents++;
 	for (i = 0; i < nr; i++)
@@ -262,24 +239,22 @@ static int slsfs_replay_add(struct slsfs_replay_state *s,
 }
 
 /*
- * Keep the epoch of a sealed commit aside until a chunk follows it.  Its
- * span must lead back to the first chunk of its epoch.
+ * Keep the epoch of a sealed commit aside until a chunk follows it; it
+ * stays the open epoch until then, as the next chunk is marked only after
+ * slsfs_sealed_take().  Its span must lead back to the epoch's first chunk.
  */
 static int slsfs_replay_seal(struct slsfs_replay_state *s,
 			     const struct slsfs_chunk *ch, struct slsfs_staged *sg)
 {
 	const struct slsfs_commit *c = (const void *)(ch + 1);
 
-	if (s->addr - le32_to_cpu(c->span) != s->open_at.addr)
+	if (s->pos.addr - le32_to_cpu(c->span) != s->open_at.addr)
 		return slsfs_corrupt(s, "sealed commit does not match its epoch's chunks");
 	if (sg)
 		list_del_init(&sg->node);
 	s->sealed = true;
-	s->sealed_part = le64_to_cpu(ch->part_id);
 	s->sealed_c = *c;
-	s->sealed_epoch = le64_to_cpu(ch->epoch);
 	s->sealed_sg = sg;
-	s->sealed_at = s->open_at;
 	return 0;
 }
 
@@ -312,10 +287,10 @@ static int slsfs_sealed_take(struct slsfs_replay_state *s)
 	if (!s->sealed)
 		return 0;
 	s->sealed = false;
-	part = slsfs_part_find_id(s->r->st, s->sealed_part);
+	part = slsfs_part_find_id(s->r->st, s->open_part);
 	if (WARN_ON_ONCE(!part))	/* found at the commit, nothing since */
 		return -EUCLEAN;
-	return slsfs_replay_add(s, part, &s->sealed_c, s->sealed_epoch, s->sealed_sg);
+	return slsfs_replay_add(s, part, &s->sealed_c, s->open_epoch, s->sealed_sg);
 }
 
 /* Forget the sealed epoch; slsfs_check_end() counts it as torn. */
@@ -365,7 +340,7 @@ static int slsfs_sealed_end(struct slsfs_replay_state *s)
 	if (!torn)
 		return slsfs_sealed_take(s);
 	slsfs_sealed_drop(s);
-	slsfs_pos_restore(s, &s->sealed_at);
+	s->pos = s->open_at;
 	return 0;
 }
 
@@ -420,7 +395,7 @@ static void slsfs_replay_mark(struct slsfs_replay_state *s,
 	s->open = true;
 	s->open_part = part;
 	s->open_epoch = epoch;
-	slsfs_pos_save(s, &s->open_at);
+	s->open_at = s->pos;
 }
 
 static int slsfs_replay_chunk(struct slsfs_replay_state *s,
@@ -452,7 +427,7 @@ static bool slsfs_chunk_is_next(struct slsfs_replay_state *s, u64 lsn, u64 min_g
 	const char *why;
 	u64 gen = le64_to_cpu(ch->gen);
 
-	if (slsfs_chunk_check(&s->r->st->geo, ch, s->addr, &why))
+	if (slsfs_chunk_check(&s->r->st->geo, ch, s->pos.addr, &why))
 		return false;
 	return le64_to_cpu(ch->lsn) == lsn && gen >= min_gen &&
 	       gen <= s->r->max_gen;
@@ -469,7 +444,7 @@ static u64 slsfs_sealed_start(const struct slsfs_chunk *ch, u64 addr)
 }
 
 /*
- * The chain ended at s->addr.  A valid commit of this mount or a later one
+ * The chain ended at s->pos.addr.  A valid commit of this mount or a later one
  * with a higher lsn further on in the segment means the end is a damaged
  * chunk, not a torn tail, unless it is sealed and its epoch spans the end:
  * its write was torn.
@@ -477,23 +452,23 @@ static u64 slsfs_sealed_start(const struct slsfs_chunk *ch, u64 addr)
 static int slsfs_check_end(struct slsfs_replay_state *s)
 {
 	const struct slsfs_geo *geo = &s->r->st->geo;
-	u64 end = slsfs_seg_addr(geo, slsfs_seg_of(geo, s->addr) + 1);
+	u64 end = slsfs_seg_addr(geo, slsfs_seg_of(geo, s->pos.addr) + 1);
 	const struct slsfs_chunk *ch = s->block;
-	u64 end_addr = s->addr, start;
+	u64 end_addr = s->pos.addr, start;
 	const char *why;
 	int err = 0;
 
-	for (s->addr++; s->addr < end; s->addr++) {
-		err = s->r->read_block(s->r, s->addr, s->block);
+	for (s->pos.addr++; s->pos.addr < end; s->pos.addr++) {
+		err = s->r->read_block(s->r, s->pos.addr, s->block);
 		if (err)
 			break;
-		if (slsfs_chunk_check(geo, ch, s->addr, &why) ||
+		if (slsfs_chunk_check(geo, ch, s->pos.addr, &why) ||
 		    le16_to_cpu(ch->type) != SLSFS_CHUNK_COMMIT)
 			continue;
-		if (le64_to_cpu(ch->lsn) <= s->lsn || le64_to_cpu(ch->gen) < s->gen ||
+		if (le64_to_cpu(ch->lsn) <= s->pos.lsn || le64_to_cpu(ch->gen) < s->pos.gen ||
 		    le64_to_cpu(ch->gen) > s->r->max_gen)
 			continue;
-		start = slsfs_sealed_start(ch, s->addr);
+		start = slsfs_sealed_start(ch, s->pos.addr);
 		if (start > end_addr) {
 			err = slsfs_corrupt(s, "damaged chunk before a committed epoch");
 			break;
@@ -502,7 +477,7 @@ static int slsfs_check_end(struct slsfs_replay_state *s)
 		if (start == end_addr)
 			s->r->torn_epochs++;
 	}
-	s->addr = end_addr;
+	s->pos.addr = end_addr;
 	return err;
 }
 
@@ -511,19 +486,19 @@ static void slsfs_replay_advance(struct slsfs_replay_state *s)
 {
 	const struct slsfs_geo *geo = &s->r->st->geo;
 	const struct slsfs_chunk *ch = s->block;
-	u64 seg = slsfs_seg_of(geo, s->addr);
+	u64 seg = slsfs_seg_of(geo, s->pos.addr);
 
 	if (s->r->seen)
 		set_bit(seg, s->r->seen);
 	s->r->chunks++;
-	s->last_addr = s->addr;
-	s->lsn++;
-	s->gen = le64_to_cpu(ch->gen);
-	s->next_seg = le32_to_cpu(ch->next_seg);
-	s->addr += 1 + le32_to_cpu(ch->nr_blocks);
+	s->pos.last_addr = s->pos.addr;
+	s->pos.lsn++;
+	s->pos.gen = le64_to_cpu(ch->gen);
+	s->pos.next_seg = le32_to_cpu(ch->next_seg);
+	s->pos.addr += 1 + le32_to_cpu(ch->nr_blocks);
 	if (le16_to_cpu(ch->type) == SLSFS_CHUNK_SEGEND ||
-	    s->addr == slsfs_seg_addr(geo, seg + 1))
-		s->addr = slsfs_seg_addr(geo, s->next_seg);
+	    s->pos.addr == slsfs_seg_addr(geo, seg + 1))
+		s->pos.addr = slsfs_seg_addr(geo, s->pos.next_seg);
 }
 
 /* The stream of an index checkpoint, as its chunks are read. */
@@ -545,7 +520,7 @@ static int slsfs_ckpt_in_chunk(struct slsfs_replay_state *s, struct slsfs_ckpt_i
 	int err;
 
 	for (i = 0; i < le32_to_cpu(ch->nr_blocks); i++) {
-		err = s->r->read_block(s->r, s->addr + 1 + i, in->block);
+		err = s->r->read_block(s->r, s->pos.addr + 1 + i, in->block);
 		if (err)
 			return err;
 		if (slsfs_block_crc(in->block) != le32_to_cpu(crc[i]))
@@ -583,14 +558,14 @@ static int slsfs_replay_ckpt(struct slsfs_replay_state *s)
 	in.block = (void *)__get_free_page(GFP_KERNEL);
 	if (!in.block)
 		return -ENOMEM;
-	s->addr = r->ckpt_addr;
-	s->lsn = r->ckpt_lsn;
+	s->pos.addr = r->ckpt_addr;
+	s->pos.lsn = r->ckpt_lsn;
 	while (!in.size || in.have < in.size) {
-		err = r->read_block(r, s->addr, s->block);
+		err = r->read_block(r, s->pos.addr, s->block);
 		if (err)
 			goto out;
 		err = -EUCLEAN;
-		if (!slsfs_chunk_is_next(s, s->lsn, s->gen)) {
+		if (!slsfs_chunk_is_next(s, s->pos.lsn, s->pos.gen)) {
 			slsfs_corrupt(s, "index checkpoint incomplete");
 			goto out;
 		}
@@ -604,7 +579,7 @@ static int slsfs_replay_ckpt(struct slsfs_replay_state *s)
 			goto out;
 		slsfs_replay_advance(s);
 	}
-	if (s->lsn != r->start_lsn) {
+	if (s->pos.lsn != r->start_lsn) {
 		err = slsfs_corrupt(s, "log does not go on after its index checkpoint");
 		goto out;
 	}
@@ -626,8 +601,8 @@ int slsfs_replay(struct slsfs_replay *r)
 	struct slsfs_replay_state s = {
 		.r = r,
 		.staged = LIST_HEAD_INIT(s.staged),
-		.addr = r->start_addr,
-		.lsn = r->start_lsn,
+		.pos.addr = r->start_addr,
+		.pos.lsn = r->start_lsn,
 	};
 	const struct slsfs_chunk *ch;
 	int err;
@@ -640,25 +615,25 @@ int slsfs_replay(struct slsfs_replay *r)
 		err = slsfs_replay_ckpt(&s);
 		if (err)
 			goto out;
-		s.addr = r->start_addr;
-		s.lsn = r->start_lsn;
-		s.next_seg = r->start_next_seg;
+		s.pos.addr = r->start_addr;
+		s.pos.lsn = r->start_lsn;
+		s.pos.next_seg = r->start_next_seg;
 	} else {
-		s.next_seg = (slsfs_seg_of(&r->st->geo, s.addr) + 1) % r->st->geo.nr_segs;
+		s.pos.next_seg = (slsfs_seg_of(&r->st->geo, s.pos.addr) + 1) % r->st->geo.nr_segs;
 	}
 	for (;;) {
-		err = r->read_block(r, s.addr, s.block);
+		err = r->read_block(r, s.pos.addr, s.block);
 		if (err)
 			goto out;
-		if (!slsfs_chunk_is_next(&s, s.lsn, s.gen))
+		if (!slsfs_chunk_is_next(&s, s.pos.lsn, s.pos.gen))
 			break;
 		err = slsfs_sealed_take(&s);
 		if (err)
 			goto out;
-		if (le64_to_cpu(ch->gen) != s.gen) {
+		if (le64_to_cpu(ch->gen) != s.pos.gen) {
 			/* The mount before this chunk's left its tail behind. */
 			slsfs_unstage_all(&s);
-			s.gen = le64_to_cpu(ch->gen);
+			s.pos.gen = le64_to_cpu(ch->gen);
 		}
 		err = slsfs_replay_chunk(&s, ch);
 		if (err)
@@ -666,12 +641,12 @@ int slsfs_replay(struct slsfs_replay *r)
 		slsfs_replay_advance(&s);
 	}
 	err = slsfs_sealed_end(&s) ?: slsfs_check_end(&s);
-	r->end_addr = s.addr;
-	r->next_lsn = s.lsn;
-	r->last_gen = s.gen;
-	r->next_seg = s.next_seg;
-	r->next_seg_named = s.last_addr &&
-		slsfs_seg_of(&r->st->geo, s.last_addr) == slsfs_seg_of(&r->st->geo, s.addr);
+	r->end_addr = s.pos.addr;
+	r->next_lsn = s.pos.lsn;
+	r->last_gen = s.pos.gen;
+	r->next_seg = s.pos.next_seg;
+	r->next_seg_named = s.pos.last_addr &&
+		slsfs_seg_of(&r->st->geo, s.pos.last_addr) == slsfs_seg_of(&r->st->geo, s.pos.addr);
 out:
 	slsfs_sealed_drop(&s);
 	slsfs_unstage_all(&s);

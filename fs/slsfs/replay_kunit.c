@@ -246,6 +246,16 @@ static int tlog_replay(struct tlog *t, struct slsfs_replay *r, u64 max_gen)
 	return slsfs_replay(r);
 }
 
+/* Replay refuses @t's log as corrupt, for reason @why. */
+static void tlog_expect_corrupt(struct tlog *t, const char *why)
+{
+	struct slsfs_replay r;
+
+	KUNIT_EXPECT_EQ(t->test, tlog_replay(t, &r, 1), -EUCLEAN);
+	KUNIT_EXPECT_STREQ(t->test, r.why, why);
+	kunit_release_action(t->test, tlog_store_free, r.st);
+}
+
 static struct slsfs_partition *tlog_part_of(struct kunit *test,
 					    struct slsfs_replay *r, const char *name)
 {
@@ -491,7 +501,6 @@ static void slsfs_replay_new_mount_drops_staged_test(struct kunit *test)
 static void slsfs_replay_damage_test(struct kunit *test)
 {
 	struct tlog *t = tlog_new(test);
-	struct slsfs_replay r;
 	u64 pages;
 
 	tlog_part(t, 1, "p");
@@ -499,27 +508,22 @@ static void slsfs_replay_damage_test(struct kunit *test)
 	tlog_commit(t, 1, 1, 0, 1, 2, 0);
 	((u8 *)tlog_block(t, pages))[80] ^= 1;
 
-	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
-	KUNIT_EXPECT_STREQ(test, r.why, "damaged chunk before a committed epoch");
+	tlog_expect_corrupt(t, "damaged chunk before a committed epoch");
 }
 
 /* Commits that do not match their chunks are corruption too. */
 static void slsfs_replay_bad_commit_test(struct kunit *test)
 {
 	struct tlog *t = tlog_new(test);
-	struct slsfs_replay r;
 
 	tlog_part(t, 1, "p");
 	tlog_pages(t, 1, 1, 1, 0, 2);
 	tlog_commit(t, 1, 1, 0, 1, 3, 0);
-	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
-	KUNIT_EXPECT_STREQ(test, r.why, "commit does not match its epoch's chunks");
+	tlog_expect_corrupt(t, "commit does not match its epoch's chunks");
 
-	kunit_release_action(test, tlog_store_free, r.st);
 	t = tlog_new(test);
 	tlog_commit(t, 9, 1, 0, 1, 0, 0);
-	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
-	KUNIT_EXPECT_STREQ(test, r.why, "commit of an unknown partition");
+	tlog_expect_corrupt(t, "commit of an unknown partition");
 }
 
 /* The log goes on across segments, early (SEGEND) or at the end. */
@@ -670,8 +674,7 @@ static void slsfs_replay_sealed_followed_test(struct kunit *test)
 	kunit_release_action(test, tlog_store_free, r.st);
 
 	((u8 *)tlog_block(t, start))[80] ^= 1;
-	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
-	KUNIT_EXPECT_STREQ(test, r.why, "damaged chunk before a committed epoch");
+	tlog_expect_corrupt(t, "damaged chunk before a committed epoch");
 }
 
 /* A span that does not lead to the epoch's first chunk is corruption. */
@@ -679,21 +682,17 @@ static void slsfs_replay_sealed_span_test(struct kunit *test)
 {
 	struct tlog *t = tlog_new(test);
 	struct slsfs_commit *c;
-	struct slsfs_replay r;
 	u64 start, lsn;
 
 	start = tlog_sealed_log(t, &lsn);
 	tlog_seal(t, start + 6, start + 3);
-	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
-	KUNIT_EXPECT_STREQ(test, r.why, "sealed commit does not match its epoch's chunks");
-	kunit_release_action(test, tlog_store_free, r.st);
+	tlog_expect_corrupt(t, "sealed commit does not match its epoch's chunks");
 
 	/* nor may a commit that is not sealed have one */
 	c = (void *)((struct slsfs_chunk *)tlog_block(t, start + 6) + 1);
 	c->flags &= ~cpu_to_le32(SLSFS_COMMIT_SEALED);
 	slsfs_chunk_seal(tlog_block(t, start + 6));
-	KUNIT_EXPECT_EQ(test, tlog_replay(t, &r, 1), -EUCLEAN);
-	KUNIT_EXPECT_STREQ(test, r.why, "commit does not match its epoch's chunks");
+	tlog_expect_corrupt(t, "commit does not match its epoch's chunks");
 }
 
 static struct kunit_case slsfs_replay_cases[] = {
