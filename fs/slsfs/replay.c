@@ -631,8 +631,12 @@ int slsfs_replay(struct slsfs_replay *r)
 		if (err)
 			goto out;
 		if (le64_to_cpu(ch->gen) != s.pos.gen) {
-			/* The mount before this chunk's left its tail behind. */
+			/*
+			 * The mount before this chunk's left its tail behind;
+			 * an epoch of the same number starts afresh here.
+			 */
 			slsfs_unstage_all(&s);
+			s.open = false;
 			s.pos.gen = le64_to_cpu(ch->gen);
 		}
 		err = slsfs_replay_chunk(&s, ch);

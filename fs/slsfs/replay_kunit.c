@@ -677,6 +677,32 @@ static void slsfs_replay_sealed_followed_test(struct kunit *test)
 	tlog_expect_corrupt(t, "damaged chunk before a committed epoch");
 }
 
+/*
+ * A sealed write cut after its first chunk leaves that chunk in the chain;
+ * the next mount writes the epoch of the same number again, sealed, and
+ * its span leads back to its own first chunk, not to the stale one.
+ */
+static void slsfs_replay_sealed_after_stale_chunk_test(struct kunit *test)
+{
+	struct tlog *t = tlog_new(test);
+	struct slsfs_replay r;
+	u64 start;
+
+	tlog_part(t, 1, "p");
+	tlog_pages(t, 1, 1, 1, 0, 1);
+	tlog_commit(t, 1, 1, 0, 1, 1, 0);
+	tlog_pages(t, 1, 2, 1, 0, 2);		/* the rest of its write lost */
+	t->gen = 2;
+	start = t->addr;
+	tlog_pages(t, 1, 2, 1, 0, 1);
+	tlog_seal(t, tlog_commit(t, 1, 2, 1, 1, 1, 0), start);
+
+	KUNIT_ASSERT_EQ(test, tlog_replay(t, &r, 2), 0);
+	KUNIT_EXPECT_EQ(test, tlog_part_of(test, &r, "p")->nr_epochs, 2);
+	KUNIT_EXPECT_EQ(test, r.torn_epochs, 1);
+	KUNIT_EXPECT_EQ(test, r.end_addr, t->addr);
+}
+
 /* A span that does not lead to the epoch's first chunk is corruption. */
 static void slsfs_replay_sealed_span_test(struct kunit *test)
 {
@@ -709,6 +735,7 @@ static struct kunit_case slsfs_replay_cases[] = {
 	KUNIT_CASE(slsfs_replay_sealed_tail_test),
 	KUNIT_CASE(slsfs_replay_sealed_followed_test),
 	KUNIT_CASE(slsfs_replay_sealed_span_test),
+	KUNIT_CASE(slsfs_replay_sealed_after_stale_chunk_test),
 	{}
 };
 
