@@ -177,6 +177,7 @@ static void sls_flush_done(void *arg, u64 epoch, int err)
 	if (!err) {
 		part->durable_epoch = epoch;
 		part->last_flush_ns = ktime_get_ns() - part->flush_start_ns;
+		part->total_flush_ns += part->last_flush_ns;
 		part->bytes_written += part->flush_bytes;
 	} else {
 		part->failed_epoch = epoch;
@@ -201,6 +202,7 @@ static void sls_flush(struct sls_ckpt *ck, u64 stop_ns)
 	part->epoch = ck->epoch;
 	part->checkpoints++;
 	part->last_stop_ns = stop_ns;
+	part->total_stop_ns += stop_ns;
 	part->pages_shadowed = ck->nr_pages;
 	part->pages_copied = ck->nr_copied;
 	part->flush_bytes = ck->nr_pages * PAGE_SIZE + ck->rec_bytes;

@@ -45,9 +45,9 @@ static void sls_park_fn(struct callback_head *cb)
 	}
 	/* The full barrier of the decrement publishes what was captured. */
 	if (atomic_dec_and_test(&q->pending))
-		wake_up_all(&q->wq);
+		wake_up(&q->parked_wq);
 	if (pk->parked)
-		wait_event_killable(q->wq, READ_ONCE(q->released));
+		wait_event_killable(q->release_wq, READ_ONCE(q->released));
 	sls_quiesce_put(q);
 }
 
@@ -183,7 +183,9 @@ struct sls_quiesce *sls_quiesce(struct pid **procs, unsigned int nr)
 	if (!q)
 		return ERR_PTR(-ENOMEM);
 	refcount_set(&q->ref, 1);
-	init_waitqueue_head(&q->wq);
+	/* Apart, so that each thread that parks wakes only the checkpointer. */
+	init_waitqueue_head(&q->parked_wq);
+	init_waitqueue_head(&q->release_wq);
 	xa_init(&q->parks);
 	n = 0;
 	for (i = 0; i < nr && !n; i++) {
@@ -197,7 +199,7 @@ struct sls_quiesce *sls_quiesce(struct pid **procs, unsigned int nr)
 		n = sls_quiesce_round(q, procs, nr);
 		if (n <= 0)
 			break;
-		left = wait_event_interruptible_timeout(q->wq,
+		left = wait_event_interruptible_timeout(q->parked_wq,
 				!atomic_read(&q->pending),
 				msecs_to_jiffies(READ_ONCE(sls_quiesce_timeout_ms)));
 		if (!left)
@@ -216,7 +218,7 @@ struct sls_quiesce *sls_quiesce(struct pid **procs, unsigned int nr)
 void sls_release(struct sls_quiesce *q)
 {
 	WRITE_ONCE(q->released, true);
-	wake_up_all(&q->wq);
+	wake_up_all(&q->release_wq);
 	sls_quiesce_put(q);
 }
 

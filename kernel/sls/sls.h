@@ -71,7 +71,9 @@ struct sls_partition {
 	atomic64_t coalesced;		/* periodic ticks dropped while flushing */
 	u64 waited;			/* sls_persist() calls that waited for a flush */
 	u64 last_stop_ns;
+	u64 total_stop_ns;		/* of the epochs taken since loaded */
 	u64 last_flush_ns;
+	u64 total_flush_ns;		/* of the epochs durable since loaded */
 	u64 flush_start_ns;
 	u64 flush_bytes;		/* of the epoch flushing */
 	u64 bytes_written;
@@ -99,7 +101,8 @@ struct sls_quiesce {
 	refcount_t ref;			/* the checkpointer's, and one per queued work */
 	atomic_t pending;		/* works queued and not yet run */
 	bool released;
-	wait_queue_head_t wq;
+	wait_queue_head_t parked_wq;	/* the checkpointer waits for pending 0 */
+	wait_queue_head_t release_wq;	/* the parked threads wait for released */
 	struct xarray parks;		/* tid -> struct sls_park */
 };
 

@@ -82,6 +82,8 @@ SLS_PART_U64_RO(durable_epoch);
 SLS_PART_U64_RO(checkpoints);
 SLS_PART_U64_RO(waited);
 SLS_PART_U64_RO(last_stop_ns);
+SLS_PART_U64_RO(total_stop_ns);
+SLS_PART_U64_RO(total_flush_ns);
 SLS_PART_U64_RO(last_flush_ns);
 SLS_PART_U64_RO(bytes_written);
 SLS_PART_U64_RO(pages_shadowed);
@@ -172,6 +174,8 @@ static struct attribute *sls_partition_attrs[] = {
 	&sls_part_attr_coalesced.attr,
 	&sls_part_attr_waited.attr,
 	&sls_part_attr_last_stop_ns.attr,
+	&sls_part_attr_total_stop_ns.attr,
+	&sls_part_attr_total_flush_ns.attr,
 	&sls_part_attr_last_flush_ns.attr,
 	&sls_part_attr_bytes_written.attr,
 	&sls_part_attr_pages_shadowed.attr,

@@ -270,6 +270,26 @@ TEST_F(store, persist_without_members)
 	EXPECT_EQ(ESRCH, errno);
 }
 
+/*
+ * The total stop and flush times are the sums of the last ones: one epoch
+ * more adds its own.
+ */
+static void expect_totals(struct __test_metadata *_metadata,
+			  const char *sysfs, int part)
+{
+	long long stop = figure(sysfs, "total_stop_ns");
+	long long flush = figure(sysfs, "total_flush_ns");
+
+	EXPECT_LT(0, figure(sysfs, "last_stop_ns"));
+	EXPECT_LE(figure(sysfs, "last_stop_ns"), stop);
+	EXPECT_LE(figure(sysfs, "last_flush_ns"), flush);
+	ASSERT_LT(0, persist(part, SLS_PERSIST_SYNC));
+	EXPECT_EQ(stop + figure(sysfs, "last_stop_ns"),
+		  figure(sysfs, "total_stop_ns"));
+	EXPECT_EQ(flush + figure(sysfs, "last_flush_ns"),
+		  figure(sysfs, "total_flush_ns"));
+}
+
 TEST_F(store, attach_persist_detach)
 {
 	struct sls_persist_args wait = { .flags = SLS_PERSIST_WAIT };
@@ -289,6 +309,7 @@ TEST_F(store, attach_persist_detach)
 	EXPECT_EQ(epoch, figure(self->sysfs, "durable_epoch"));
 	EXPECT_LT(0, figure(self->sysfs, "pages_shadowed"));
 	EXPECT_LT(0, figure(self->sysfs, "bytes_written"));
+	expect_totals(_metadata, self->sysfs, self->part);
 	snprintf(path, sizeof(path), "%s/p/%ld", self->mnt, epoch);
 	EXPECT_EQ(0, stat(path, &st));
 	EXPECT_LT(0, st.st_size);
