@@ -224,9 +224,12 @@ struct slsfs_wbatch {
 	struct bio *bio;		/* what it gathered, not yet submitted */
 };
 
-/* Blocks a sealed epoch may take: by default, and at most (one bio's worth). */
-#define SLSFS_SEALED_MAX_DEFAULT	128U
-#define SLSFS_SEALED_MAX		256U
+/*
+ * Blocks a sealed epoch may take, by default and at most: 4 MiB, an epoch
+ * of an application checkpointed 100 times a second, and 16 MiB.
+ */
+#define SLSFS_SEALED_MAX_DEFAULT	1024U
+#define SLSFS_SEALED_MAX		4096U
 
 /* log.c: writing the log. */
 void slsfs_wbatch_init(struct slsfs_wbatch *wb);

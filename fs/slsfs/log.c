@@ -8,7 +8,8 @@
  * their struct page, each chunk one bio; when all of them are done, the
  * commit chunk is written with REQ_PREFLUSH | REQ_FUA, and only then is
  * the epoch added to the store in memory.  A small epoch is sealed
- * instead: its chunks and commit go in one FUA write.
+ * instead: its chunks and commit go in FUA writes, one per BIO_MAX_VECS
+ * blocks, all at once.
  *
  * The log goes on in whichever segment is free when it leaves one (gc.c
  * says which are); before each epoch the cleaner may run.  A device whose
@@ -69,8 +70,6 @@ static void slsfs_wbio_end(struct bio *bio)
 	bio_put(bio);
 	slsfs_wbatch_put(wb);
 }
-
-static_assert(SLSFS_SEALED_MAX <= BIO_MAX_VECS);
 
 /* Submit what a sealed batch gathered. */
 static void slsfs_wbatch_send(struct slsfs_wbatch *wb)
@@ -133,7 +132,7 @@ static struct bio *slsfs_wbatch_gather(struct slsfs_sb_info *sbi,
 	    bio->bi_vcnt + nr <= bio->bi_max_vecs)
 		return bio;
 	slsfs_wbatch_send(wb);
-	wb->bio = slsfs_wbio_new(sbi, wb, addr, SLSFS_SEALED_MAX, wb->sealed);
+	wb->bio = slsfs_wbio_new(sbi, wb, addr, BIO_MAX_VECS, wb->sealed);
 	wb->sealed &= ~REQ_PREFLUSH;
 	return wb->bio;
 }
@@ -572,8 +571,11 @@ static u64 slsfs_txn_blocks(const struct slsfs_txn *txn)
 
 /*
  * A small epoch that fits in what is left of the segment is sealed: its
- * chunks and its commit go to the device in one FUA write, one trip
- * instead of the three of a write, a flush and the commit's FUA write.
+ * chunks and its commit go to the device in FUA writes, one trip instead
+ * of the three of a write, a flush and the commit's FUA write.  Only the
+ * first of those writes carries the preflush, and the device may complete
+ * the others before it: after writes without FUA, an epoch of more than
+ * one write goes in two steps, so that no commit is durable before them.
  */
 static bool slsfs_txn_seals(const struct slsfs_txn *txn)
 {
@@ -581,7 +583,8 @@ static bool slsfs_txn_seals(const struct slsfs_txn *txn)
 	u64 end = slsfs_seg_addr(&sbi->store.geo, sbi->cur_seg + 1);
 	u64 nr = slsfs_txn_blocks(txn);
 
-	return nr <= sbi->sealed_max && sbi->log_end + nr <= end;
+	return nr <= sbi->sealed_max && sbi->log_end + nr <= end &&
+	       (nr <= BIO_MAX_VECS || !sbi->log_unflushed);
 }
 
 /* The epoch's chunks, a flush, then its commit with FUA. */
@@ -602,7 +605,7 @@ static int slsfs_txn_write_twice(struct slsfs_txn *txn, struct slsfs_commit *c)
 }
 
 /*
- * The epoch's chunks and its commit in one write with FUA.  The commit
+ * The epoch's chunks and its commit in writes with FUA.  The commit
  * says where the epoch starts, so that replay can check the rest of the
  * write made it when nothing follows it (replay.c).
  */

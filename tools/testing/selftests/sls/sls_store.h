@@ -18,10 +18,10 @@
 #include <unistd.h>
 
 /*
- * Exit status of "mkfs.slsfs -q IMG" on an IMG of @size bytes (0: IMG is a
- * device, as it is), -1 if none.
+ * Exit status of "mkfs.slsfs -q [-s SEG] IMG" on an IMG of @size bytes (0:
+ * IMG is a device, as it is), -1 if none.  @seg NULL: the default segments.
  */
-static int format_image(const char *img, off_t size)
+static int format_image_segs(const char *img, off_t size, const char *seg)
 {
 	int status;
 	pid_t pid;
@@ -32,12 +32,21 @@ static int format_image(const char *img, off_t size)
 	if (pid < 0)
 		return -1;
 	if (!pid) {
-		execlp("mkfs.slsfs", "mkfs.slsfs", "-q", img, (char *)NULL);
+		if (seg)
+			execlp("mkfs.slsfs", "mkfs.slsfs", "-q", "-s", seg, img,
+			       (char *)NULL);
+		else
+			execlp("mkfs.slsfs", "mkfs.slsfs", "-q", img, (char *)NULL);
 		_exit(127);
 	}
 	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+static int format_image(const char *img, off_t size)
+{
+	return format_image_segs(img, size, NULL);
 }
 
 /*

@@ -778,16 +778,49 @@ TEST_F(slsfs, sealed_damage_refused_once_followed)
 	EXPECT_EQ(EUCLEAN, mount(self->dev, self->mnt, "slsfs", 0, NULL) ? errno : 0);
 }
 
-/* sealed_max_blocks takes 0 to 256. */
+/* sealed_max_blocks takes 0 to 4096. */
 TEST_F(slsfs, sealed_max_blocks_bounds)
 {
 	ASSERT_EQ(0, format_image(self->img, IMG_SIZE));
 	ASSERT_EQ(0, MOUNT_ERRNO());
-	EXPECT_EQ(128, slsfs_store_figure(self->dev, "sealed_max_blocks"));
-	EXPECT_EQ(EINVAL, slsfs_store_set(self->dev, "sealed_max_blocks", 257));
+	EXPECT_EQ(1024, slsfs_store_figure(self->dev, "sealed_max_blocks"));
+	EXPECT_EQ(EINVAL, slsfs_store_set(self->dev, "sealed_max_blocks", 4097));
 	EXPECT_EQ(EINVAL, slsfs_store_set(self->dev, "sealed_max_blocks", -1));
-	EXPECT_EQ(0, slsfs_store_set(self->dev, "sealed_max_blocks", 256));
-	EXPECT_EQ(256, slsfs_store_figure(self->dev, "sealed_max_blocks"));
+	EXPECT_EQ(0, slsfs_store_set(self->dev, "sealed_max_blocks", 4096));
+	EXPECT_EQ(4096, slsfs_store_figure(self->dev, "sealed_max_blocks"));
+	EXPECT_EQ(0, umount(self->mnt));
+}
+
+/*
+ * An epoch bigger than a bio takes (BIO_MAX_VECS, 256 blocks) is sealed in
+ * several FUA writes; at the end of the log, replay reads all of them back
+ * and takes it.  Then a page of it damaged makes it a torn tail.
+ */
+TEST_F(slsfs, sealed_epoch_of_several_writes)
+{
+	char out[64], path[96];
+	struct stat st;
+
+	ASSERT_EQ(0, format_image_segs(self->img, 32 * MiB, "4M"));
+	ASSERT_EQ(0, MOUNT_ERRNO());
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "create p", out, sizeof(out)));
+	ASSERT_EQ(0, slsfs_debug_cmd(self->dev, "epoch p 0 600 1 full", out, sizeof(out)));
+	EXPECT_EQ(1, slsfs_store_figure(self->dev, "sealed_commits"));
+	ASSERT_EQ(0, umount(self->mnt));
+
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(0, slsfs_store_figure(self->dev, "torn_epochs"));
+	EXPECT_EQ(1, slsfs_store_figure(self->dev, "commits"));
+	EXPECT_EQ(0, slsfs_debug_cmd(self->dev, "verify p 1", out, sizeof(out)));
+	ASSERT_EQ(0, umount(self->mnt));
+
+	/* a block in the second of its three writes */
+	ASSERT_EQ(0, flip_image_bit(self->img, FIRST_PAGE + 500 * 4096 + 7));
+	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
+	EXPECT_EQ(1, slsfs_store_figure(self->dev, "torn_epochs"));
+	EXPECT_EQ(0, slsfs_store_figure(self->dev, "commits"));
+	snprintf(path, sizeof(path), "%s/p/1", self->mnt);
+	EXPECT_EQ(-1, stat(path, &st));
 	EXPECT_EQ(0, umount(self->mnt));
 }
 
