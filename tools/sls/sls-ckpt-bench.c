@@ -14,7 +14,12 @@
  * 1b. With --criu, DEV is formatted ext4 and for each --rss size a
  *    process like the one of step 2 is dumped by criu dump --leave-running
  *    with its images there; criu's own frozen time is what it reports
- *    with --display-stats.  Then for each --restore size the process
+ *    with --display-stats.  A process of the largest --rss size is then
+ *    dumped incrementally: for each --dirty size, a criu pre-dump
+ *    --track-mem (on top of the one before), that much of it dirtied,
+ *    and criu dump --track-mem --leave-running --prev-images-dir of what
+ *    changed since, whose frozen time step 3 compares with its stop.
+ *    Then for each --restore size the process
  *    dumped at that size (dumped now if it is no --rss size), killed
  *    since, is brought back by criu restore -d.
  * 2. Then DEV is formatted with mkfs.slsfs and mounted, and a partition
@@ -81,6 +86,7 @@ struct bench {
 	const char *dev;
 	bool criu;
 	struct criu_result criu_rss[MAX_SIZES];
+	struct criu_result criu_dirty[MAX_SIZES];
 	struct restore_result criu_restore[MAX_SIZES];
 	char mnt[32];
 	char sysfs[160];
@@ -278,9 +284,11 @@ static void end_member(pid_t pid, int cmd, int ack)
 	close(ack);
 }
 
-/* What a plain process's SIGUSR1 handler reads. */
-static const char *walk_mem;
+/* What a plain process's SIGUSR1 handler reads, and SIGUSR2's writes. */
+static char *walk_mem;
 static unsigned long walk_len, walk_sum;
+static const struct sizes *dirty_steps;
+static int dirty_next;
 
 /*
  * SIGUSR1, in a restored process: read a word of each page, write on
@@ -293,6 +301,27 @@ static void walk(int sig)
 
 	(void)sig;
 	_exit(fd < 0 || write(fd, &same, 1) != 1);
+}
+
+/*
+ * SIGUSR2, in a plain process: write the next size of dirty_steps of its
+ * memory, and say so on REPORT_FIFO.
+ */
+static void dirty_step(int sig)
+{
+	unsigned long len = 0;
+	int fd;
+	char c = 1;
+
+	(void)sig;
+	if (dirty_steps && dirty_next < dirty_steps->n)
+		len = dirty_steps->v[dirty_next++] * KIB;
+	scribble(walk_mem, len < walk_len ? len : walk_len, dirty_next + 1);
+	fd = open(REPORT_FIFO, O_WRONLY | O_NONBLOCK);
+	if (fd >= 0 && write(fd, &c, 1) != 1)
+		c = 0;
+	if (fd >= 0)
+		close(fd);
 }
 
 /*
@@ -319,7 +348,8 @@ static pid_t plain_process(unsigned long mib)
 		walk_mem = mem;
 		walk_len = mib * MIB;
 		walk_sum = page_sum(mem, walk_len);
-		if (signal(SIGUSR1, walk) == SIG_ERR)
+		if (signal(SIGUSR1, walk) == SIG_ERR ||
+		    signal(SIGUSR2, dirty_step) == SIG_ERR)
 			_exit(1);
 		/* /dev/null on 0, 1 and 2: no console for a restore to reopen. */
 		fd = open("/dev/null", O_RDWR);
@@ -421,6 +451,85 @@ static pid_t criu_dump(unsigned long mib, struct criu_result *r)
 	return pid;
 }
 
+/* Send @pid SIGUSR2 and wait until it has dirtied its next size: 0 or -1. */
+static int dirty_plain(struct bench *b, pid_t pid)
+{
+	struct pollfd pfd = { .fd = b->report, .events = POLLIN };
+	char c;
+
+	while (read(b->report, &c, 1) == 1)	/* a stale report */
+		;
+	if (kill(pid, SIGUSR2) || poll(&pfd, 1, REPORT_WAIT_MS) <= 0 ||
+	    read(b->report, &c, 1) != 1)
+		return -1;
+	return 0;
+}
+
+/*
+ * One step of criu's incremental dump of @pid: a pre-dump into
+ * CRIU_IMAGES/preSTEP on top of the one before (it resets the memory
+ * tracking), the next dirty size written, then a dump --leave-running
+ * into CRIU_IMAGES/dumpSTEP of what changed since the pre-dump, timed
+ * into @r.  0, or -1 if criu failed.
+ */
+static int criu_dirty_step(struct bench *b, pid_t pid, int step,
+			   struct criu_result *r)
+{
+	char pidbuf[16], pre[64], dump[64], prev[32], log[80];
+	const char *pre_dump[11] = { "criu", "pre-dump", "-t", pidbuf, "-D", pre,
+				     "--track-mem", "--shell-job", NULL };
+	const char *inc_dump[13] = { "criu", "dump", "-t", pidbuf, "-D", dump,
+				     "--track-mem", "--leave-running", "--shell-job",
+				     "--display-stats", "--prev-images-dir", prev, NULL };
+	double start;
+
+	snprintf(pidbuf, sizeof(pidbuf), "%d", pid);
+	snprintf(pre, sizeof(pre), "%s/pre%d", CRIU_IMAGES, step);
+	snprintf(dump, sizeof(dump), "%s/dump%d", CRIU_IMAGES, step);
+	snprintf(log, sizeof(log), "%s.log", pre);
+	if (mkdir(pre, 0755) || mkdir(dump, 0755))
+		die(CRIU_IMAGES);
+	if (step) {
+		snprintf(prev, sizeof(prev), "../pre%d", step - 1);
+		pre_dump[8] = "--prev-images-dir";
+		pre_dump[9] = prev;
+	}
+	if (run(pre_dump, log)) {
+		criu_failed("pre-dump", log);
+		return -1;
+	}
+	if (dirty_plain(b, pid))
+		die("dirtying the process criu dumps");
+	snprintf(prev, sizeof(prev), "../pre%d", step);
+	snprintf(log, sizeof(log), "%s.log", dump);
+	start = now();
+	if (run(inc_dump, log)) {
+		criu_failed("dump --prev-images-dir", log);
+		return -1;
+	}
+	r->total_ms = (now() - start) * 1e3;
+	r->frozen_ms = criu_frozen_ms(log);
+	return 0;
+}
+
+/* criu's incremental dumps of a process of @mib MiB, one per @dirty size. */
+static void criu_incremental(struct bench *b, unsigned long mib,
+			     const struct sizes *dirty)
+{
+	pid_t pid;
+	int i;
+
+	for (i = 0; i < dirty->n; i++)
+		b->criu_dirty[i] = (struct criu_result){ -1, -1 };
+	dirty_steps = dirty;
+	pid = plain_process(mib);
+	for (i = 0; i < dirty->n; i++)
+		if (criu_dirty_step(b, pid, i, &b->criu_dirty[i]))
+			break;
+	reap(pid);
+	dirty_steps = NULL;
+}
+
 /*
  * criu restore -d of the images criu_dump() made of process @pid, of
  * @mib MiB, timed into @r: 0, or -1 if criu failed.  criu leaves the
@@ -452,11 +561,12 @@ static int criu_restore(struct bench *b, pid_t pid, unsigned long mib,
 }
 
 /*
- * criu dump of processes of each RSS, images on ext4 on DEV, then criu
- * restore of each @restore size, from the same images if it is an RSS.
+ * criu dump of processes of each RSS, images on ext4 on DEV, its
+ * incremental dumps of the largest against @dirty, then criu restore of
+ * each @restore size, from the same images if it is an RSS.
  */
 static void bench_criu(struct bench *b, const struct sizes *rss,
-		       const struct sizes *restore)
+		       const struct sizes *dirty, const struct sizes *restore)
 {
 	const char *mkfs[5] = { "mkfs.ext4", "-q", "-F", b->dev, NULL };
 	pid_t dumped[MAX_SIZES], pid;
@@ -476,6 +586,8 @@ static void bench_criu(struct bench *b, const struct sizes *rss,
 		dumped[i] = criu_dump(rss->v[i], &b->criu_rss[i]);
 		b->criu = dumped[i] > 0;
 	}
+	if (b->criu)
+		criu_incremental(b, rss->v[rss->n - 1], dirty);
 	for (i = 0; i < restore->n && b->criu; i++) {
 		for (j = 0; j < rss->n && rss->v[j] != restore->v[i]; j++)
 			;
@@ -486,6 +598,20 @@ static void bench_criu(struct bench *b, const struct sizes *rss,
 	}
 	if (umount(CRIU_IMAGES))
 		die("umount ext4");
+}
+
+/* @v in @width columns with two decimals, or n/a if it is negative. */
+static void print_figure(int width, double v)
+{
+	if (v < 0)
+		printf(" %*s", width, "n/a");
+	else
+		printf(" %*.2f", width, v);
+}
+
+static double ratio(double a, double b)
+{
+	return a < 0 || b <= 0 ? -1 : a / b;
 }
 
 static void bench_rss(struct bench *b, const struct sizes *rss)
@@ -530,11 +656,15 @@ static void bench_dirty(struct bench *b, unsigned long rss,
 	char c;
 	pid_t pid;
 
-	printf("\nincremental checkpoint of a %lu MiB process against its dirty set\n",
-	       rss);
-	printf("%10s %12s %12s %12s\n", "dirty_kib", "stop_ms", "flush_ms",
+	printf("\nincremental checkpoint of a %lu MiB process against its dirty set%s\n",
+	       rss, b->criu ? ", and criu dump\n--track-mem --prev-images-dir after a pre-dump" : "");
+	printf("%10s %12s %12s %12s", "dirty_kib", "stop_ms", "flush_ms",
 	       "written_mib");
-	csv_head("incremental", "dirty_kib,stop_ms,flush_ms,written_mib", NULL);
+	if (b->criu)
+		printf(" %14s %12s", "criu_frozen_ms", "frozen/stop");
+	printf("\n");
+	csv_head("incremental", "dirty_kib,stop_ms,flush_ms,written_mib",
+		 b->criu ? "criu_frozen_ms,criu_frozen_per_stop" : NULL);
 	pid = member(b, rss, &cmd, &ack);
 	checkpoint(b, SLS_PERSIST_FULL, &stop, &flush, &mib);
 	for (i = 0; i < dirty->n; i++) {
@@ -542,9 +672,16 @@ static void bench_dirty(struct bench *b, unsigned long rss,
 		    read(ack, &c, 1) != 1)
 			die("member");
 		checkpoint(b, 0, &stop, &flush, &mib);
-		printf("%10lu %12.3f %12.3f %12.2f\n", dirty->v[i], stop, flush, mib);
+		printf("%10lu %12.3f %12.3f %12.2f", dirty->v[i], stop, flush, mib);
+		if (b->criu) {
+			print_figure(14, b->criu_dirty[i].frozen_ms);
+			print_figure(12, ratio(b->criu_dirty[i].frozen_ms, stop));
+		}
+		printf("\n");
 		csv_row("incremental", dirty->v[i],
-			(const double[]){ stop, flush, mib }, 3);
+			(const double[]){ stop, flush, mib, b->criu_dirty[i].frozen_ms,
+					  ratio(b->criu_dirty[i].frozen_ms, stop) },
+			b->criu ? 5 : 3);
 	}
 	end_member(pid, cmd, ack);
 }
@@ -666,20 +803,6 @@ static int restore_sls(struct bench *b, pid_t pid, unsigned long mib,
 	return 0;
 }
 
-/* @v in @width columns with two decimals, or n/a if it is negative. */
-static void print_figure(int width, double v)
-{
-	if (v < 0)
-		printf(" %*s", width, "n/a");
-	else
-		printf(" %*.2f", width, v);
-}
-
-static double ratio(double a, double b)
-{
-	return a < 0 || b <= 0 ? -1 : a / b;
-}
-
 /*
  * Full checkpoints of processes of each size, each restored eagerly, then
  * lazily, beside criu's restore of the same: the number of sls restores
@@ -766,8 +889,10 @@ static void print_usage(FILE *f)
 		"             and to the process having read all its pages (64,256,512)\n"
 		"  --repeat   region persists and raw writes per size (50)\n"
 		"  --criu     also criu dump --leave-running each RSS, images on ext4\n"
-		"             on DEV, and compare its frozen time; and criu restore -d\n"
-		"             each --restore size\n", prog);
+		"             on DEV, and compare its frozen time; dump the largest\n"
+		"             incrementally (pre-dump, then dump --prev-images-dir) for\n"
+		"             each --dirty size; and criu restore -d each --restore size\n",
+		prog);
 }
 
 int main(int argc, char **argv)
@@ -831,7 +956,7 @@ int main(int argc, char **argv)
 		fua[i] = raw_write(b.dev, region.v[i] * KIB, b.repeat, true);
 	}
 	if (b.criu)
-		bench_criu(&b, &rss, &restore);
+		bench_criu(&b, &rss, &dirty, &restore);
 	make_store(&b);
 	bench_rss(&b, &rss);
 	bench_dirty(&b, rss.v[rss.n - 1], &dirty);
