@@ -318,15 +318,15 @@ static void dirty_step(int sig)
 		len = dirty_steps->v[dirty_next++] * KIB;
 	scribble(walk_mem, len < walk_len ? len : walk_len, dirty_next + 1);
 	fd = open(REPORT_FIFO, O_WRONLY | O_NONBLOCK);
-	if (fd >= 0 && write(fd, &c, 1) != 1)
-		c = 0;
-	if (fd >= 0)
-		close(fd);
+	if (fd < 0 || write(fd, &c, 1) != 1)
+		_exit(1);	/* unheard: criu then has no process to dump */
+	close(fd);
 }
 
 /*
  * A process of @mib MiB of written memory, not in any partition, which
- * walks its memory on SIGUSR1 (walk()).
+ * walks its memory on SIGUSR1 (walk()) and dirties the next size of
+ * dirty_steps on SIGUSR2 (dirty_step()).
  */
 static pid_t plain_process(unsigned long mib)
 {

@@ -729,15 +729,15 @@ TEST_F(slsfs, damaged_record_refused)
 /*
  * When the log ends with a sealed epoch, damage in it cannot be told from
  * a write the crash cut short: the epoch is dropped as torn, whether the
- * damage is in a chunk, a page or a record block.
+ * damage is in a chunk, a page or a record block.  Damage @at, mount and
+ * find the epoch gone.
  */
-static void sealed_tail_damaged(struct __test_metadata *_metadata,
-				struct _test_data_slsfs *self, off_t at)
+static void expect_torn_tail(struct __test_metadata *_metadata,
+			     struct _test_data_slsfs *self, off_t at)
 {
 	char path[96];
 	struct stat st;
 
-	epoch_store(_metadata, self, true, false);
 	ASSERT_EQ(0, flip_image_bit(self->img, at));
 	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
 	EXPECT_EQ(1, slsfs_store_figure(self->dev, "torn_epochs"));
@@ -745,6 +745,13 @@ static void sealed_tail_damaged(struct __test_metadata *_metadata,
 	snprintf(path, sizeof(path), "%s/p/1", self->mnt);
 	EXPECT_EQ(-1, stat(path, &st));
 	EXPECT_EQ(0, umount(self->mnt));
+}
+
+static void sealed_tail_damaged(struct __test_metadata *_metadata,
+				struct _test_data_slsfs *self, off_t at)
+{
+	epoch_store(_metadata, self, true, false);
+	expect_torn_tail(_metadata, self, at);
 }
 
 TEST_F(slsfs, sealed_tail_damaged_chunk_is_torn)
@@ -798,8 +805,7 @@ TEST_F(slsfs, sealed_max_blocks_bounds)
  */
 TEST_F(slsfs, sealed_epoch_of_several_writes)
 {
-	char out[64], path[96];
-	struct stat st;
+	char out[64];
 
 	ASSERT_EQ(0, format_image_segs(self->img, 32 * MiB, "4M"));
 	ASSERT_EQ(0, MOUNT_ERRNO());
@@ -815,13 +821,7 @@ TEST_F(slsfs, sealed_epoch_of_several_writes)
 	ASSERT_EQ(0, umount(self->mnt));
 
 	/* a block in the second of its three writes */
-	ASSERT_EQ(0, flip_image_bit(self->img, FIRST_PAGE + 500 * 4096 + 7));
-	ASSERT_EQ(0, mount(self->dev, self->mnt, "slsfs", 0, NULL));
-	EXPECT_EQ(1, slsfs_store_figure(self->dev, "torn_epochs"));
-	EXPECT_EQ(0, slsfs_store_figure(self->dev, "commits"));
-	snprintf(path, sizeof(path), "%s/p/1", self->mnt);
-	EXPECT_EQ(-1, stat(path, &st));
-	EXPECT_EQ(0, umount(self->mnt));
+	expect_torn_tail(_metadata, self, FIRST_PAGE + 500 * 4096 + 7);
 }
 
 /* A crash before the commit: the epoch is dropped at mount, and counted. */
